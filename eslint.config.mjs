@@ -1,0 +1,37 @@
+// @ts-check
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [
+  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
+  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
+  'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', '.tools/**', 'test/.cache/**', 'bench/results/**', '.data/**'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.mts'] }, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+    },
+  },
+  {
+    // Workflow code is replayed: no I/O, no Node built-ins, nothing that is not deterministic.
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          ...nodeBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: 'Workflow code must not import Node built-ins.' })),
+          { name: 'undici', message: 'Workflow code must not do I/O; call an activity.' },
+          { name: '@temporalio/activity', message: 'Activities are imported by type only.' },
+        ],
+        patterns: [{ group: ['../cpp/*', '../simulator/*', '../activities/*'], allowTypeImports: true, message: 'Import activities and the CPP client by type only.' }],
+      }],
+    },
+  },
+  { files: ['**/*.mjs', '**/*.mts'], ...tseslint.configs.disableTypeChecked },
+);
