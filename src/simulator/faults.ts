@@ -1,0 +1,70 @@
+/**
+ * Fault rules: which fault (if any) the next request of a kind gets, and the answers of the faults
+ * that replace the normal behaviour.
+ */
+import type { SimOffer } from './offer-model';
+import { customBodyReply, errorReply, type Reply } from './reply';
+import type { Fault, FaultRule, OfferScenario } from './scenario';
+
+/** Default size of an `oversizedBody` answer: 8 MiB. */
+export const DEFAULT_OVERSIZED_BYTES = 8 * 1024 * 1024;
+/** Default origin of a `foreignLocation`. */
+export const DEFAULT_FOREIGN_ORIGIN = 'https://evil.example';
+/** A JSON answer cut off mid-value, as a proxy that drops the connection would leave it. */
+export const MALFORMED_JSON_BODY = '[{"id": "x", "status": ';
+
+/**
+ * Takes the next fault for a request of kind `on`: rules are consumed in their listed order, each
+ * for `times` requests. Counters belong to the offer and restart whenever its scenario changes.
+ */
+export function takeFault(offer: SimOffer, scenario: OfferScenario, on: FaultRule['on']): Fault | undefined {
+  const rules = scenario.faults ?? [];
+  if (rules.length === 0) return undefined;
+  if (offer.faults?.scenario !== scenario) {
+    offer.faults = { scenario, remaining: rules.map((rule) => rule.times ?? 1) };
+  }
+  const remaining = offer.faults.remaining;
+  const index = rules.findIndex((rule, i) => rule.on === on && (remaining[i] ?? 0) > 0);
+  if (index < 0) return undefined;
+  remaining[index] = (remaining[index] ?? 1) - 1;
+  return rules[index]?.fault;
+}
+
+/** Faults whose answer replaces the normal behaviour entirely (the offer's state does not change). */
+export type ReplacingFault = Extract<Fault, { kind: 'status' | 'reset' | 'malformedJson' | 'oversizedBody' }>;
+
+export function isReplacing(fault: Fault): fault is ReplacingFault {
+  return fault.kind === 'status' || fault.kind === 'reset' || fault.kind === 'malformedJson' || fault.kind === 'oversizedBody';
+}
+
+/** The answer of a `status` fault: the given body, or the CPP error body for that status. */
+export function statusFaultReply(fault: Extract<Fault, { kind: 'status' }>): Reply {
+  const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {};
+  if (fault.body !== undefined) return customBodyReply(fault.status, fault.body, headers);
+  const message = fault.status === 429 && fault.retryAfter !== undefined ? `Rate limit is exceeded. Try again in ${fault.retryAfter} seconds.` : undefined;
+  return errorReply(fault.status, message, headers);
+}
+
+/** The answer of a `malformedJson` fault. */
+export function malformedJsonReply(): Reply {
+  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from(MALFORMED_JSON_BODY) };
+}
+
+/**
+ * Chunks of an `oversizedBody` answer: a JSON array of one operation whose padding field brings the
+ * total to exactly `bytes` bytes (small sizes fall back to a run of spaces), so the body is valid
+ * JSON and only its size is wrong.
+ */
+export function* oversizedChunks(bytes: number, chunkSize = 64 * 1024): Generator<Buffer> {
+  const head = '[{"id":"oversized","status":"running","padding":"';
+  const tail = '"}]';
+  const padding = bytes - head.length - tail.length;
+  if (padding < 0) {
+    yield Buffer.from(' '.repeat(bytes));
+    return;
+  }
+  yield Buffer.from(head);
+  const filler = Buffer.alloc(chunkSize, 'x');
+  for (let left = padding; left > 0; left -= chunkSize) yield left >= chunkSize ? filler : filler.subarray(0, left);
+  yield Buffer.from(tail);
+}

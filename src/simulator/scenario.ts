@@ -1,0 +1,87 @@
+/**
+ * How a simulated offer behaves. Set per offer through the admin API, a seed file, or in process.
+ * Tests, the local stack and the benchmark all describe CPP behaviour with these types.
+ */
+
+/** A misbehaviour served instead of the normal answer, for `times` matching requests. */
+export type Fault =
+  /** Answer with this status (e.g. 429, 500, 502, 503) and optional raw `Retry-After` value and body. */
+  | { kind: 'status'; status: number; retryAfter?: string; body?: unknown }
+  /** Destroy the socket without answering. */
+  | { kind: 'reset' }
+  /** Wait `delayMs` before sending headers, then answer normally. */
+  | { kind: 'slowHeaders'; delayMs: number }
+  /** Send headers at once, then the body after `delayMs`. */
+  | { kind: 'slowBody'; delayMs: number }
+  /** 200 with `Content-Type: application/json` and a body that is not JSON. */
+  | { kind: 'malformedJson' }
+  /** A valid-looking JSON answer of `bytes` bytes (default 8 MiB). */
+  | { kind: 'oversizedBody'; bytes?: number }
+  /** Cancel only: 202 without a `Location` header. */
+  | { kind: 'noLocation' }
+  /** Cancel only: 202 whose `Location` is absolute on another origin (default `https://evil.example`). */
+  | { kind: 'foreignLocation'; origin?: string };
+
+export interface FaultRule {
+  /** Which request the fault hits: the cancel POST, a GET of one operation, or the operations list. */
+  on: 'cancel' | 'poll' | 'list';
+  fault: Fault;
+  /** How many matching requests get it, counted from the first one after it was set. @default 1 */
+  times?: number;
+}
+
+/** What the cancel POST does when no fault applies. */
+export type CancelBehaviour =
+  | { mode: 'synchronous' }
+  | {
+      mode: 'accepted';
+      /** `migrated`: /api/publishers/{p}/offers/{o}/operations/{uuid}; `legacy`: /api/operations/{p}${o}${n}$preview. @default 'migrated' */
+      locationForm?: 'migrated' | 'legacy';
+      /** The operation turns terminal on this GET of it (1 = the first poll). @default 2 */
+      completeAfterPolls?: number;
+      /** …or once this long has passed since the POST (whichever comes first when both are set). */
+      completeAfterMs?: number;
+      /** The terminal status. @default 'completed' */
+      outcome?: 'completed' | 'failed' | 'canceled';
+      /** `error` of a failed operation. */
+      error?: string;
+      /** `Retry-After` (seconds) on the 202 and on every non-terminal poll; none when absent. */
+      retryAfterSeconds?: number;
+      /** Raw `status` per poll, overriding the normal one (e.g. ['running', 'pendingReview', 'Completed']); the last repeats. */
+      rawStatuses?: string[];
+      /** The GET answer as the documented array of one, or a bare object. @default 'array' */
+      bodyShape?: 'array' | 'object';
+      /** Number of steps whose `progressPercentage` advances with each poll. @default 3 */
+      steps?: number;
+    }
+  /** A final error with a realistic CPP error body (400, 403, 404, …). */
+  | { mode: 'error'; status: number; body?: unknown };
+
+export interface OfferScenario {
+  cancel: CancelBehaviour;
+  faults?: FaultRule[];
+}
+
+/** A seed file: a default for every offer not named, and per-offer scenarios keyed `publisherId/offerId`. */
+export interface SimulatorSeed {
+  default?: OfferScenario;
+  offers?: Record<string, OfferScenario>;
+}
+
+/** One request the simulator received. The bearer token is never recorded, only whether it was right. */
+export interface SimulatedRequest {
+  time: string;
+  method: string;
+  /** The raw path as received (percent-encoding and `$` kept), without the query. */
+  path: string;
+  query: Record<string, string>;
+  /** Lower-cased header names; `authorization` is replaced by `auth`. */
+  headers: Record<string, string>;
+  auth: 'valid' | 'invalid' | 'missing';
+  body?: unknown;
+  publisherId?: string;
+  offerId?: string;
+  endpoint: 'cancel' | 'poll' | 'list' | 'unknown';
+  /** The status answered, or 'reset' when the socket was destroyed. */
+  answered: number | 'reset';
+}
