@@ -1,0 +1,19 @@
+/**
+ * The Cloud Partner Portal API client: plain TypeScript, no Temporal.
+ */
+export * from './types';
+export * from './errors';
+export { CppHttpClient, DEFAULT_CPP_BASE_URL, type CppHttpClientOptions } from './client';
+export { resolveLocation } from './location';
+export { normaliseOperationStatus, parseOperation, parseOperationObject } from './operation';
+export { parseRetryAfter, MAX_RETRY_AFTER_MS } from './retry-after';
+export { redactText, REDACTED } from './redact';
+export {
+  CPP_SCOPE,
+  DEFAULT_REFRESH_MARGIN_MS,
+  EntraTokenProvider,
+  StaticTokenProvider,
+  createTokenProviderFromEnv,
+  type EntraTokenProviderOptions,
+  type TokenProvider,
+} from './token-provider';

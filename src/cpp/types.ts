@@ -1,0 +1,94 @@
+/**
+ * The Cloud Partner Portal API as this project sees it: requests, parsed answers, the client's shape.
+ * Plain TypeScript, no Temporal: the workflow imports these by type, the simulator speaks them.
+ */
+
+/** An operation's status, normalised; `rawStatus` keeps what the API said. */
+export type OperationStatus = 'notStarted' | 'running' | 'completed' | 'failed' | 'canceled' | 'unknown';
+
+export interface OperationStepMessage {
+  level?: string;
+  /** The API's `messageHtml`, as sent. */
+  messageHtml: string;
+  timestamp?: string;
+}
+
+export interface OperationStep {
+  id?: string;
+  /** `stepName` in the API. */
+  name: string;
+  /** As sent: `notStarted`, `inProgress`, `complete`, `blocked`, `failed`, … */
+  status: string;
+  progressPercentage?: number;
+  estimatedTimeFrame?: string;
+  messages: OperationStepMessage[];
+}
+
+export interface CppOperation {
+  id?: string;
+  status: OperationStatus;
+  rawStatus: string;
+  /** Message of a failed operation. */
+  error?: string;
+  submissionType?: string;
+  createdDateTime?: string;
+  lastActionDateTime?: string;
+  cancellationRequestState?: string;
+  steps: OperationStep[];
+  /** Mean of the steps' `progressPercentage`, 0–100, rounded; absent without steps. */
+  progressPercentage?: number;
+}
+
+/** `getOperation`'s answer: the operation plus the server's hint for the next poll. */
+export interface OperationPoll {
+  operation: CppOperation;
+  /** From `Retry-After` (seconds or HTTP-date), clamped to [0, 1 h]. */
+  retryAfterMs?: number;
+}
+
+export interface CancelOperationRequest {
+  publisherId: string;
+  offerId: string;
+  /** Sent comma-joined as `metadata.notification-emails`. */
+  notificationEmails: readonly string[];
+  /** @default '2017-10-31' */
+  apiVersion?: string;
+}
+
+/** 200: cancelled synchronously. 202: a cancel operation runs at `location`. */
+export type CancelOperationResponse =
+  | { kind: 'synchronous' }
+  | {
+      kind: 'accepted';
+      /** Absolute URL on the API's own origin; the path is byte-exact as the server sent it. */
+      location: string;
+      retryAfterMs?: number;
+    };
+
+export interface RequestOptions {
+  /** Aborts the request (pass the activity's cancellation signal). */
+  signal?: AbortSignal;
+}
+
+export interface ListOperationsOptions extends RequestOptions {
+  /** `filteredStatus`, e.g. `running`. */
+  status?: string;
+  apiVersion?: string;
+}
+
+/** What the Temporal activities need of the API. */
+export interface CppClient {
+  cancelOperation(request: CancelOperationRequest, options?: RequestOptions): Promise<CancelOperationResponse>;
+  getOperation(location: string, options?: RequestOptions): Promise<OperationPoll>;
+  listOperations(publisherId: string, offerId: string, options?: ListOperationsOptions): Promise<CppOperation[]>;
+  close(): Promise<void>;
+}
+
+/** One finished HTTP exchange, for metrics and logs. Never carries a header value. */
+export interface CppRequestEvent {
+  endpoint: 'cancel' | 'getOperation' | 'listOperations';
+  method: string;
+  /** HTTP status, or the error code when no answer came (e.g. `ConnectionReset`). */
+  outcome: number | string;
+  durationMs: number;
+}
