@@ -13,7 +13,6 @@ export const MAX_NOTIFICATION_EMAILS = 50;
 export const DEFAULT_API_VERSION = '2017-10-31';
 
 // Controls (C0, DEL, C1) and the Unicode line/paragraph separators: never part of a path segment.
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**

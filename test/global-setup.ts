@@ -24,7 +24,7 @@ export async function setup(project: TestProject): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   const [running, bundle] = await Promise.all([
     startDevServer({ logFile: path.join(cacheDir, 'temporal-dev-server.log'), log: (l) => console.log(l) }),
-    bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts'), logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'test', 'workflows', 'index.ts'), logger: quietLogger }),
   ]);
   server = running;
   console.log(`[global-setup] Temporal dev server at ${running.address} from ${running.describe}`);

@@ -1,0 +1,114 @@
+/**
+ * Configuration from the environment, read once at start-up and validated with one clear line
+ * per bad variable. Secrets are kept out of `describeConfig` and every error message.
+ */
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from './contract';
+import { apiVersionSchema, DEFAULT_API_VERSION } from './validation';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
+const optionalText = z.string().trim().min(1).optional().catch(undefined);
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be positive' }).default(fallback);
+
+const temporalSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().trim().regex(/^[^\s:/]+:\d+$/, { error: 'must be host:port, e.g. localhost:7233' }).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1, { error: 'must not be empty' }).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1, { error: 'must not be empty' }).default(DEFAULT_TASK_QUEUE),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS: booleanFlag.optional(),
+  TEMPORAL_TLS_CERT_PATH: optionalText,
+  TEMPORAL_TLS_KEY_PATH: optionalText,
+  TEMPORAL_TLS_CA_PATH: optionalText,
+  TEMPORAL_TLS_SERVER_NAME: optionalText,
+});
+
+const workerSchema = temporalSchema.extend({
+  CPP_BASE_URL: z.url({ error: 'must be a URL like https://cloudpartner.azure.com' }).default('https://cloudpartner.azure.com'),
+  CPP_API_VERSION: apiVersionSchema.default(DEFAULT_API_VERSION),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(200),
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt(1000),
+  WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt(30),
+  WORKFLOW_BUNDLE_PATH: optionalText,
+});
+
+/** Raised when the environment is unusable; lists every bad variable, never a value. */
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  // Empty variables count as unset, as shells and compose files often leave them empty.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return result.data;
+}
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  apiKey?: string;
+  tls?: { clientCertPath?: string; clientKeyPath?: string; caPath?: string; serverName?: string };
+}
+
+function temporalConfigOf(raw: z.output<typeof temporalSchema>): TemporalConfig {
+  const mtls = raw.TEMPORAL_TLS_CERT_PATH || raw.TEMPORAL_TLS_KEY_PATH;
+  if (mtls && !(raw.TEMPORAL_TLS_CERT_PATH && raw.TEMPORAL_TLS_KEY_PATH)) {
+    throw new ConfigError(['TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both or neither']);
+  }
+  // An API key (Temporal Cloud) implies TLS unless explicitly turned off.
+  const tls = raw.TEMPORAL_TLS ?? Boolean(raw.TEMPORAL_API_KEY || mtls || raw.TEMPORAL_TLS_CA_PATH);
+  return {
+    address: raw.TEMPORAL_ADDRESS,
+    namespace: raw.TEMPORAL_NAMESPACE,
+    taskQueue: raw.TEMPORAL_TASK_QUEUE,
+    apiKey: raw.TEMPORAL_API_KEY,
+    tls: tls
+      ? { clientCertPath: raw.TEMPORAL_TLS_CERT_PATH, clientKeyPath: raw.TEMPORAL_TLS_KEY_PATH, caPath: raw.TEMPORAL_TLS_CA_PATH, serverName: raw.TEMPORAL_TLS_SERVER_NAME }
+      : undefined,
+  };
+}
+
+/** What a client (the starter CLI, setup script) needs. */
+export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
+  return temporalConfigOf(parse(temporalSchema, env));
+}
+
+export interface WorkerConfig {
+  temporal: TemporalConfig;
+  cpp: { baseUrl: string; apiVersion: string };
+  maxConcurrentActivities: number;
+  maxCachedWorkflows: number;
+  shutdownGraceSeconds: number;
+  workflowBundlePath?: string;
+}
+
+/** Everything the worker reads from the environment except the CPP credentials (see token-provider). */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const raw = parse(workerSchema, env);
+  return {
+    temporal: temporalConfigOf(raw),
+    cpp: { baseUrl: raw.CPP_BASE_URL, apiVersion: raw.CPP_API_VERSION },
+    maxConcurrentActivities: raw.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxCachedWorkflows: raw.WORKER_MAX_CACHED_WORKFLOWS,
+    shutdownGraceSeconds: raw.WORKER_SHUTDOWN_GRACE_SECONDS,
+    workflowBundlePath: raw.WORKFLOW_BUNDLE_PATH,
+  };
+}
+
+/** A loggable summary: no key, no token, no file contents. */
+export function describeTemporal(config: TemporalConfig): string {
+  const auth = config.apiKey ? ', API key' : config.tls?.clientCertPath ? ', mTLS' : '';
+  return `${config.address} namespace=${config.namespace} taskQueue=${config.taskQueue}${config.tls ? ', TLS' : ''}${auth}`;
+}

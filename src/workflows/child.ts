@@ -1,0 +1,34 @@
+/**
+ * For release-orchestration workflows: run a cancellation as a child workflow.
+ *
+ * ```ts
+ * import { executeOfferCancellation } from 'cpp-offer-cancellation/src/workflows/child';
+ * const result = await executeOfferCancellation({ publisherId, offerId, notificationEmails });
+ * ```
+ * The parent's worker need not register `cancelOfferOperation`: the child runs on our task queue.
+ */
+import { executeChild, startChild, type ChildWorkflowHandle, type ChildWorkflowOptions } from '@temporalio/workflow';
+import { DEFAULT_TASK_QUEUE, defaultWorkflowId, WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../contract';
+import type { cancelOfferOperation } from './cancel-offer-operation';
+
+function childOptions(input: CancelOfferInput, options: Partial<ChildWorkflowOptions>): ChildWorkflowOptions & { args: [CancelOfferInput] } {
+  return {
+    taskQueue: DEFAULT_TASK_QUEUE,
+    workflowId: defaultWorkflowId(input.publisherId, input.offerId),
+    ...options,
+    args: [input],
+  };
+}
+
+/** Runs the cancellation as a child and returns its result; throws `ChildWorkflowFailure` on failure. */
+export function executeOfferCancellation(input: CancelOfferInput, options: Partial<ChildWorkflowOptions> = {}): Promise<CancelOfferResult> {
+  return executeChild<typeof cancelOfferOperation>(WORKFLOW_TYPE, childOptions(input, options));
+}
+
+/** Starts the cancellation as a child and returns its handle (query it through the client, by id). */
+export function startOfferCancellationChild(
+  input: CancelOfferInput,
+  options: Partial<ChildWorkflowOptions> = {},
+): Promise<ChildWorkflowHandle<typeof cancelOfferOperation>> {
+  return startChild<typeof cancelOfferOperation>(WORKFLOW_TYPE, childOptions(input, options));
+}

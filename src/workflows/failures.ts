@@ -1,0 +1,63 @@
+/**
+ * Workflow-side failure handling: which activity failures end the cancellation, and the typed
+ * `ApplicationFailure` each becomes. Deterministic code only.
+ */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { FailureType, type FailureInfo } from '../contract';
+
+/** Activity failure types that retrying cannot fix; the retry policies list them. */
+export const FINAL_ACTIVITY_FAILURE_TYPES = [
+  FailureType.CppBadRequest,
+  FailureType.CppForbidden,
+  FailureType.CppNotFound,
+  FailureType.CppProtocolError,
+  FailureType.OperationMismatch,
+  FailureType.InvalidInput,
+  'CppUnexpectedStatus',
+];
+
+/** Creates one of the workflow's typed, non-retryable failures. */
+export function workflowFailure(info: FailureInfo, cause?: Error): ApplicationFailure {
+  return ApplicationFailure.create({ type: info.type, message: info.message, nonRetryable: true, details: [info], cause });
+}
+
+function infoFromDetails(failure: ApplicationFailure): FailureInfo {
+  const first = failure.details?.[0] as Partial<FailureInfo> | undefined;
+  return {
+    type: failure.type ?? 'Error',
+    message: failure.message,
+    httpStatus: first?.httpStatus,
+    body: first?.body,
+    code: first?.code,
+  };
+}
+
+/**
+ * Maps an error that ended a phase to the workflow's failure, keeping the original as `cause`
+ * so the whole chain stays visible in the UI and to callers.
+ */
+export function toWorkflowFailure(err: unknown, phase: 'requesting' | 'polling', timeoutSeconds: number): ApplicationFailure {
+  if (err instanceof ApplicationFailure && err.nonRetryable) return err;
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) {
+      // Our activities only let final failures escape their retry policy; anything else that got
+      // here means the deadline cut the retries short, handled below.
+      if (cause.nonRetryable || (cause.type && FINAL_ACTIVITY_FAILURE_TYPES.includes(cause.type))) {
+        return workflowFailure(infoFromDetails(cause), err);
+      }
+    }
+    if (cause instanceof TimeoutFailure || cause instanceof ApplicationFailure) {
+      const last = cause instanceof TimeoutFailure && cause.cause instanceof ApplicationFailure ? infoFromDetails(cause.cause) : undefined;
+      const message = `the overall deadline of ${timeoutSeconds} s passed while ${phase}` + (last ? `; last error: ${last.message}` : '');
+      return workflowFailure({ type: FailureType.PollingDeadlineExceeded, message, httpStatus: last?.httpStatus, body: last?.body, code: last?.code }, err);
+    }
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return workflowFailure({ type: 'UnexpectedError', message }, err instanceof Error ? err : undefined);
+}
+
+/** The facts of a failure, for progress and completion signals. */
+export function failureInfo(failure: ApplicationFailure): FailureInfo {
+  return infoFromDetails(failure);
+}

@@ -1,0 +1,57 @@
+/**
+ * The product as tests use it: the CPP simulator over real HTTP, the real HTTP client, and a
+ * real Worker with the real activities on the shared Temporal dev server.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createCancellationActivities } from '../../src/activities/cancellation';
+import { createHelloActivities } from '../../src/activities/hello';
+import { CppHttpClient } from '../../src/cpp/client';
+import { StaticTokenProvider } from '../../src/cpp/token-provider';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './temporal';
+
+/** A recognisable token, so history and log scans can prove it never leaks. */
+export const TEST_TOKEN = `sim-token-SECRET-${randomUUID()}`;
+
+export interface TestStack extends TemporalTestContext {
+  simulator: RunningSimulator;
+  cppClient: CppHttpClient;
+  taskQueue: string;
+  worker: Worker;
+  /** A fresh offer id, so tests never share simulator state. */
+  offerId(prefix?: string): string;
+  stop(): Promise<void>;
+}
+
+/** Starts simulator + client + worker; the worker runs until `stop()`. */
+export async function startTestStack(): Promise<TestStack> {
+  const ctx = await connectToTestServer();
+  const simulator = await startSimulator({ port: 0, tokens: [TEST_TOKEN] });
+  const cppClient = new CppHttpClient({ baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(TEST_TOKEN) });
+  const taskQueue = uniqueTaskQueue('cancel');
+  const worker = await Worker.create({
+    connection: ctx.nativeConnection,
+    namespace: ctx.namespace,
+    taskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities: { ...createCancellationActivities({ client: cppClient }), ...createHelloActivities() },
+  });
+  const running = worker.run();
+  return {
+    ...ctx,
+    simulator,
+    cppClient,
+    taskQueue,
+    worker,
+    offerId: (prefix = 'offer') => `${prefix}-${randomUUID().slice(0, 8)}`,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await cppClient.close();
+      await simulator.close();
+      await ctx.close();
+    },
+  };
+}

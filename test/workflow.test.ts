@@ -1,0 +1,357 @@
+/**
+ * The cancellation workflow end to end: real Temporal dev server, real Worker, real activities,
+ * real HTTP to the CPP simulator.
+ */
+import { ActivityFailure, ApplicationFailure, CancelledFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cancelPhaseSearchAttribute,
+  FailureType,
+  offerIdSearchAttribute,
+  progressQuery,
+  subscribeSignal,
+  WORKFLOW_TYPE,
+  type CancelOfferInput,
+  type CancelOfferProgress,
+  type CompletionSignalPayload,
+  type FailureInfo,
+} from '../src/contract';
+import type { OfferScenario } from '../src/simulator/scenario';
+import { InvalidCancellationInputError, startOfferCancellation } from '../src/start-cancellation';
+import { historyText } from './helpers/history-text';
+import { startTestStack, TEST_TOKEN, type TestStack } from './helpers/stack';
+
+const PUBLISHER = 'contoso';
+const FAST_POLLING = { initialIntervalSeconds: 0.1, maxIntervalSeconds: 0.5, backoffCoefficient: 2 };
+
+let stack: TestStack;
+const handles: WorkflowHandle[] = [];
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function input(offerId: string, extra: Partial<CancelOfferInput> = {}): CancelOfferInput {
+  return { publisherId: PUBLISHER, offerId, notificationEmails: ['jondoe@contoso.com'], polling: FAST_POLLING, ...extra };
+}
+
+async function start(offerId: string, scenario: OfferScenario, extra: Partial<CancelOfferInput> = {}) {
+  stack.simulator.setScenario(PUBLISHER, offerId, scenario);
+  const handle = await startOfferCancellation(stack.client, input(offerId, extra), { taskQueue: stack.taskQueue });
+  handles.push(handle);
+  return handle;
+}
+
+/** Asserts WorkflowFailedError → ApplicationFailure(type, non-retryable) and returns that failure. */
+async function expectWorkflowFailure(handle: WorkflowHandle, type: string): Promise<ApplicationFailure> {
+  const err: unknown = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  const failure = cause as ApplicationFailure;
+  expect(failure.type).toBe(type);
+  expect(failure.nonRetryable).toBe(true);
+  return failure;
+}
+
+async function expectNoWorkflowTaskFailure(handle: WorkflowHandle): Promise<void> {
+  const history = await handle.fetchHistory();
+  expect(history.events?.filter((e) => e.workflowTaskFailedEventAttributes) ?? []).toEqual([]);
+}
+
+async function waitForProgress(handle: WorkflowHandle, predicate: (p: CancelOfferProgress) => boolean, timeoutMs = 20_000): Promise<CancelOfferProgress> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await handle.query(progressQuery).catch(() => undefined);
+    if (p && predicate(p)) return p;
+    if (Date.now() > deadline) throw new Error(`progress never matched; last: ${JSON.stringify(p)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('200: cancelled synchronously', () => {
+  it('completes after one POST with the exact documented request, in at most 12 history events', async () => {
+    const offerId = stack.offerId();
+    const handle = await start(offerId, { cancel: { mode: 'synchronous' } });
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'canceled', mode: 'synchronous', polls: 0, operation: { status: 'canceled' } });
+
+    const posts = stack.simulator.requests({ offerId, endpoint: 'cancel' });
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatchObject({
+      method: 'POST',
+      path: `/api/publishers/${PUBLISHER}/offers/${offerId}/cancel`,
+      query: { 'api-version': '2017-10-31' },
+      auth: 'valid',
+      body: { metadata: { 'notification-emails': 'jondoe@contoso.com' } },
+    });
+    expect(posts[0]?.headers['content-type']).toBe('application/json');
+
+    const history = await handle.fetchHistory();
+    expect(history.events?.length).toBeLessThanOrEqual(12);
+    const description = await handle.describe();
+    expect(description.typedSearchAttributes.get(cancelPhaseSearchAttribute)).toBe('completed');
+    expect(description.typedSearchAttributes.get(offerIdSearchAttribute)).toBe(offerId);
+  });
+});
+
+describe('202: polled until terminal', () => {
+  it.each([
+    ['migrated', /\/api\/publishers\/contoso\/offers\/[^/]+\/operations\/[0-9a-f-]{36}\?api-version=2017-10-31$/],
+    ['legacy', /\/api\/operations\/contoso\$[^/]+\$\d+\$preview\?api-version=2017-10-31$/],
+  ] as const)('follows the %s Location form through N polls to completed', async (locationForm, locationPattern) => {
+    const offerId = stack.offerId(locationForm);
+    const handle = await start(offerId, { cancel: { mode: 'accepted', locationForm, completeAfterPolls: 3 } });
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'canceled', mode: 'asynchronous', polls: 3, operation: { status: 'completed' } });
+    expect(result.operation.location).toMatch(locationPattern);
+    expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
+    const polls = stack.simulator.requests({ offerId, endpoint: 'poll' });
+    expect(polls).toHaveLength(3);
+    // The `$` form reaches the server unchanged.
+    if (locationForm === 'legacy') expect(polls[0]?.path).toMatch(/^\/api\/operations\/contoso\$/);
+    await expectNoWorkflowTaskFailure(handle);
+  });
+
+  it('fails with CancelOperationFailed when the operation ends failed, carrying its error', async () => {
+    const offerId = stack.offerId('failed');
+    const handle = await start(offerId, { cancel: { mode: 'accepted', completeAfterPolls: 2, outcome: 'failed', error: 'Certification could not be stopped' } });
+    const failure = await expectWorkflowFailure(handle, FailureType.CancelOperationFailed);
+    expect(failure.message).toContain('Certification could not be stopped');
+    const progress = await handle.query(progressQuery);
+    expect(progress).toMatchObject({ phase: 'failed', polls: 2, lastError: { type: FailureType.CancelOperationFailed } });
+  });
+
+  it('shows step progress in the progress query while polling', async () => {
+    const offerId = stack.offerId('progress');
+    const handle = await start(
+      offerId,
+      { cancel: { mode: 'accepted', completeAfterPolls: 6, steps: 3 } },
+      { polling: { initialIntervalSeconds: 0.3, maxIntervalSeconds: 0.3 } },
+    );
+    const mid = await waitForProgress(handle, (p) => p.phase === 'polling' && p.polls >= 2);
+    expect(mid).toMatchObject({ publisherId: PUBLISHER, offerId, mode: 'asynchronous', operation: { status: 'running' } });
+    expect(mid.operation?.steps.length).toBe(3);
+    expect(mid.operation?.progressPercentage).toBeGreaterThan(0);
+    expect(mid.operation?.progressPercentage).toBeLessThan(100);
+    expect(mid.nextPollAt).toBeDefined();
+    expect(mid.location).toContain('/operations/');
+    await handle.result();
+    const done = await handle.query(progressQuery);
+    expect(done).toMatchObject({ phase: 'completed', polls: 6 });
+    expect(done.finishedAt).toBeDefined();
+  });
+
+  it('continues as new after maxPollsPerRun, keeping polls and notify targets', async () => {
+    const offerId = stack.offerId('can');
+    const listener = await stack.client.workflow.start('completionListener', { taskQueue: stack.taskQueue, workflowId: `listener-${offerId}`, args: [] });
+    const handle = await start(
+      offerId,
+      { cancel: { mode: 'accepted', completeAfterPolls: 7 } },
+      { polling: { ...FAST_POLLING, maxIntervalSeconds: 0.1, maxPollsPerRun: 3 }, notify: [{ workflowId: listener.workflowId }] },
+    );
+    const result = await handle.result();
+    expect(result.polls).toBe(7);
+    const progress = await handle.query(progressQuery);
+    expect(progress.continuedAsNew).toBe(2);
+    const payload = (await listener.result()) as CompletionSignalPayload;
+    expect(payload.outcome).toBe('canceled');
+    expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
+  });
+});
+
+describe('final API errors', () => {
+  it.each([
+    [400, FailureType.CppBadRequest],
+    [403, FailureType.CppForbidden],
+    [404, FailureType.CppNotFound],
+  ] as const)('%i fails as %s after exactly one POST, with the error body', async (status, type) => {
+    const offerId = stack.offerId(`e${status}`);
+    const body = { error: { code: `Code${status}`, message: `realistic message for ${status}` } };
+    const handle = await start(offerId, { cancel: { mode: 'error', status, body } });
+    const failure = await expectWorkflowFailure(handle, type);
+    // The whole chain: workflow failure → activity failure → the activity's typed failure.
+    expect(failure.cause).toBeInstanceOf(ActivityFailure);
+    const activityCause = (failure.cause as ActivityFailure).cause as ApplicationFailure;
+    expect(activityCause).toBeInstanceOf(ApplicationFailure);
+    expect(activityCause.type).toBe(type);
+    expect(activityCause.nonRetryable).toBe(true);
+    const info = failure.details?.[0] as FailureInfo;
+    expect(info.httpStatus).toBe(status);
+    expect(info.body).toContain(`realistic message for ${status}`);
+    expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
+    await expectNoWorkflowTaskFailure(handle);
+  });
+});
+
+describe('transient errors honour Retry-After', () => {
+  it('retries a 429 on the POST no sooner than Retry-After, then completes', async () => {
+    const offerId = stack.offerId('429');
+    const handle = await start(offerId, {
+      cancel: { mode: 'synchronous' },
+      faults: [{ on: 'cancel', fault: { kind: 'status', status: 429, retryAfter: '2' } }],
+    });
+    await handle.result();
+    const posts = stack.simulator.requests({ offerId, endpoint: 'cancel' });
+    expect(posts.map((p) => p.answered)).toEqual([429, 200]);
+    // The retry policy alone would retry after 1 s; Retry-After asked for 2 s.
+    expect(Date.parse(posts[1]!.time) - Date.parse(posts[0]!.time)).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('retries a 503 on a poll no sooner than Retry-After, then completes', async () => {
+    const offerId = stack.offerId('503');
+    const handle = await start(offerId, {
+      cancel: { mode: 'accepted', completeAfterPolls: 1 },
+      faults: [{ on: 'poll', fault: { kind: 'status', status: 503, retryAfter: '2' } }],
+    });
+    const result = await handle.result();
+    expect(result.polls).toBe(1);
+    const polls = stack.simulator.requests({ offerId, endpoint: 'poll' });
+    expect(polls.map((p) => p.answered)).toEqual([503, 200]);
+    expect(Date.parse(polls[1]!.time) - Date.parse(polls[0]!.time)).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('waits at least the 202 Retry-After before the first poll', async () => {
+    const offerId = stack.offerId('ra');
+    const handle = await start(offerId, { cancel: { mode: 'accepted', completeAfterPolls: 1, retryAfterSeconds: 2 } });
+    await handle.result();
+    const [post] = stack.simulator.requests({ offerId, endpoint: 'cancel' });
+    const [firstPoll] = stack.simulator.requests({ offerId, endpoint: 'poll' });
+    expect(Date.parse(firstPoll!.time) - Date.parse(post!.time)).toBeGreaterThanOrEqual(1900);
+  });
+});
+
+describe('deadlines, cancellation and guards', () => {
+  it('fails with PollingDeadlineExceeded when the operation outlives timeoutSeconds', async () => {
+    const offerId = stack.offerId('slow');
+    const handle = await start(offerId, { cancel: { mode: 'accepted', completeAfterPolls: 10_000 } }, { polling: { ...FAST_POLLING, timeoutSeconds: 2 } });
+    const failure = await expectWorkflowFailure(handle, FailureType.PollingDeadlineExceeded);
+    expect(failure.message).toContain('2 s');
+    await expectNoWorkflowTaskFailure(handle);
+  });
+
+  it('stops polling when the workflow is cancelled, notifies, and ends cancelled', async () => {
+    const offerId = stack.offerId('wfcancel');
+    const listener = await stack.client.workflow.start('completionListener', { taskQueue: stack.taskQueue, workflowId: `listener-${offerId}`, args: [] });
+    const handle = await start(offerId, { cancel: { mode: 'accepted', completeAfterPolls: 10_000 } }, { notify: [{ workflowId: listener.workflowId }] });
+    await waitForProgress(handle, (p) => p.polls >= 2);
+    await handle.cancel();
+    const err: unknown = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    const payload = (await listener.result()) as CompletionSignalPayload;
+    expect(payload).toMatchObject({ outcome: 'workflowCanceled', workflowId: handle.workflowId });
+    expect((await handle.query(progressQuery)).phase).toBe('canceled');
+    const pollsAtCancel = stack.simulator.pollCount(PUBLISHER, offerId);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(stack.simulator.pollCount(PUBLISHER, offerId)).toBe(pollsAtCancel);
+  });
+
+  it('refuses to cancel another operation than expectedOperationId (no POST sent)', async () => {
+    const offerId = stack.offerId('guard');
+    const handle = await start(offerId, { cancel: { mode: 'synchronous' } }, { expectedOperationId: 'not-the-running-one' });
+    const failure = await expectWorkflowFailure(handle, FailureType.OperationMismatch);
+    expect(failure.message).toContain('not-the-running-one');
+    expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(0);
+  });
+
+  it('cancels when expectedOperationId is the running operation', async () => {
+    const offerId = stack.offerId('guard-ok');
+    stack.simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'synchronous' } });
+    const [running] = await stack.cppClient.listOperations(PUBLISHER, offerId, { status: 'running' });
+    expect(running?.id).toBeDefined();
+    const handle = await start(offerId, { cancel: { mode: 'synchronous' } }, { expectedOperationId: running!.id });
+    await expect(handle.result()).resolves.toMatchObject({ outcome: 'canceled' });
+  });
+});
+
+describe('completion signals', () => {
+  it('signals every notify target on success, including one added by the subscribe signal', async () => {
+    const offerId = stack.offerId('notify-ok');
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((n) =>
+        stack.client.workflow.start('completionListener', { taskQueue: stack.taskQueue, workflowId: `listener-${n}-${offerId}`, args: n === 'b' ? ['customSignal'] : [] }),
+      ),
+    );
+    const handle = await start(offerId, { cancel: { mode: 'accepted', completeAfterPolls: 3 } }, { notify: [{ workflowId: a!.workflowId }] });
+    await handle.signal(subscribeSignal, { workflowId: b!.workflowId, signalName: 'customSignal' });
+    const [pa, pb] = (await Promise.all([a!.result(), b!.result()])) as CompletionSignalPayload[];
+    for (const p of [pa, pb]) {
+      expect(p).toMatchObject({ outcome: 'canceled', workflowId: handle.workflowId, result: { outcome: 'canceled', mode: 'asynchronous' } });
+    }
+  });
+
+  it('signals on failure with the typed failure, and a missing target is not fatal', async () => {
+    const offerId = stack.offerId('notify-fail');
+    const listener = await stack.client.workflow.start('completionListener', { taskQueue: stack.taskQueue, workflowId: `listener-${offerId}`, args: [] });
+    const handle = await start(offerId, { cancel: { mode: 'error', status: 404 } }, { notify: [{ workflowId: 'nobody-listens-here' }, { workflowId: listener.workflowId }] });
+    await expectWorkflowFailure(handle, FailureType.CppNotFound);
+    const payload = (await listener.result()) as CompletionSignalPayload;
+    expect(payload).toMatchObject({ outcome: 'failed', failure: { type: FailureType.CppNotFound, httpStatus: 404 } });
+  });
+});
+
+describe('starting', () => {
+  it('attaches a duplicate start to the running cancellation (one POST)', async () => {
+    const offerId = stack.offerId('dup');
+    const first = await start(offerId, { cancel: { mode: 'accepted', completeAfterPolls: 4 } });
+    const second = await startOfferCancellation(stack.client, input(offerId), { taskQueue: stack.taskQueue });
+    expect(second.firstExecutionRunId).toBe(first.firstExecutionRunId);
+    await first.result();
+    expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
+  });
+
+  it('runs as a child workflow of a release-orchestration workflow', async () => {
+    const offerId = stack.offerId('child');
+    stack.simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'accepted', completeAfterPolls: 2 } });
+    const result: unknown = await stack.client.workflow.execute('releaseParent', {
+      taskQueue: stack.taskQueue,
+      workflowId: `parent-${offerId}`,
+      args: [input(offerId), stack.taskQueue],
+    });
+    expect(result).toMatchObject({ outcome: 'canceled', mode: 'asynchronous', polls: 2 });
+  });
+
+  it('the typed starter rejects bad input before starting anything', async () => {
+    const bad = { publisherId: '', offerId: '../x', notificationEmails: 'not-an-email' };
+    await expect(startOfferCancellation(stack.client, bad, { taskQueue: stack.taskQueue })).rejects.toBeInstanceOf(InvalidCancellationInputError);
+  });
+
+  it.each([
+    ['empty object', {}, ['publisherId', 'offerId', 'notificationEmails']],
+    ['path tricks and a CRLF e-mail', { publisherId: 'contoso', offerId: '../../admin', notificationEmails: 'a@b.com\r\nBcc: x@y.com' }, ['offerId', 'notificationEmails']],
+    ['wrong types and an extra field', { publisherId: 7, offerId: 'o', notificationEmails: ['a@b.com'], token: 'x' }, ['publisherId', 'token']],
+    ['not an object', 'contoso/contoso-offer', ['(input)']],
+  ] as const)('fails as InvalidInput naming every bad field: %s', async (_name, raw, fields) => {
+    // Started untyped, as the UI would, so the workflow's own validation is what answers.
+    const handle = await stack.client.workflow.start(WORKFLOW_TYPE, { taskQueue: stack.taskQueue, workflowId: `invalid-${stack.offerId()}`, args: [raw] });
+    const failure = await expectWorkflowFailure(handle, FailureType.InvalidInput);
+    for (const field of fields) expect(failure.message).toContain(field);
+    await expectNoWorkflowTaskFailure(handle);
+    expect(stack.simulator.requests({ endpoint: 'cancel' }).some((r) => r.path.includes('admin'))).toBe(false);
+  });
+});
+
+describe('secrets', () => {
+  it('no history produced by this file contains the bearer token', async () => {
+    const all = stack.client.workflow.list({ query: `TaskQueue = '${stack.taskQueue}'` });
+    let scanned = 0;
+    let decodedPayloads = 0;
+    for await (const execution of all) {
+      const history = await stack.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      const text = historyText(history);
+      expect(text).not.toContain(TEST_TOKEN);
+      scanned += 1;
+      // The e-mail only exists inside payloads: proof the scan reads decoded payloads.
+      if (text.includes('jondoe@contoso.com')) decodedPayloads += 1;
+    }
+    expect(scanned).toBeGreaterThan(10);
+    expect(decodedPayloads).toBeGreaterThan(5);
+  });
+});
