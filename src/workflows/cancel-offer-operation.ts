@@ -45,6 +45,8 @@ function activities(remainingMs: number): CancellationActivities {
   const options: ActivityOptions = {
     // Connect 10 s + headers 30 s + body 30 s, with room to spare.
     startToCloseTimeout: '2 minutes',
+    // Activities heartbeat every second: a dead worker's attempt is retried after 10 s, not 2 min.
+    heartbeatTimeout: '10 seconds',
     scheduleToCloseTimeout: Math.max(remainingMs, MIN_ACTIVITY_WINDOW_MS),
     retry: {
       initialInterval: '1 second',
