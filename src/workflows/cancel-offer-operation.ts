@@ -36,6 +36,7 @@ import type { OperationStatus } from '../cpp/types';
 import { notifyTargetSchema, salvageNotifyTargets, validateInput, type NormalizedInput } from '../input';
 import { failureInfo, FINAL_ACTIVITY_FAILURE_TYPES, toWorkflowFailure, workflowFailure } from './failures';
 import { addTargets, notifyAll } from './notify';
+import { nextPollStep } from './poll-schedule';
 
 const TERMINAL: ReadonlySet<OperationStatus> = new Set(['completed', 'canceled', 'failed']);
 /** Activity attempts never outlive the workflow's deadline, but always get this much. */
@@ -215,9 +216,9 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
           message: `the operation at ${location} was still ${operation.rawStatus ?? operation.status} after ${polling.timeoutSeconds} s and ${progress.polls} polls`,
         });
       }
-      const nextWaitMs = Math.min(Math.max(retryAfterMs ?? 0, intervalMs), remainingMs);
-      progress.nextPollAt = iso(Date.now() + nextWaitMs);
-      intervalMs = Math.min(intervalMs * polling.backoffCoefficient, polling.maxIntervalSeconds * 1000);
+      const step = nextPollStep(intervalMs, retryAfterMs, remainingMs, polling);
+      progress.nextPollAt = iso(Date.now() + step.waitMs);
+      intervalMs = step.nextIntervalMs;
 
       if (pollsThisRun >= polling.maxPollsPerRun || workflowInfo().continueAsNewSuggested) {
         const state: ContinuationState = {
