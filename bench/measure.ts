@@ -1,0 +1,122 @@
+/** The measurements themselves: throughput, polling cost and lateness, history size. */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { Agent, request } from 'undici';
+import type { CancelOfferInput, PollingOptions } from '../src/contract';
+import type { RunningSimulator } from '../src/simulator/server';
+import { startOfferCancellation } from '../src/start-cancellation';
+import { nextPollStep } from '../src/workflows/poll-schedule';
+
+/** Runs `task(i)` for i < n with at most `limit` in flight. */
+export async function boundedAll<T>(n: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array<T>(n);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, n) }, async () => {
+    while (next < n) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+export interface Throughput {
+  count: number;
+  seconds: number;
+  perSecond: number;
+}
+
+function throughputOf(count: number, startedMs: number): Throughput {
+  const seconds = (performance.now() - startedMs) / 1000;
+  return { count, seconds: round(seconds, 2), perSecond: round(count / seconds, 1) };
+}
+
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Starts `count` workflows as fast as `startConcurrency` allows and waits for every result. */
+export async function workflowThroughput(
+  count: number,
+  startConcurrency: number,
+  start: (i: number) => Promise<{ result(): Promise<unknown> }>,
+): Promise<Throughput> {
+  const t0 = performance.now();
+  const results: Promise<unknown>[] = [];
+  await boundedAll(count, startConcurrency, async (i) => {
+    const handle = await start(i);
+    results.push(handle.result());
+  });
+  await Promise.all(results);
+  return throughputOf(count, t0);
+}
+
+export function cancelInput(offerId: string, polling?: Partial<PollingOptions>): CancelOfferInput {
+  return { publisherId: 'bench', offerId, notificationEmails: ['bench@contoso.com'], ...(polling ? { polling } : {}) };
+}
+
+export function startCancel(client: Client, taskQueue: string, offerId: string, polling?: Partial<PollingOptions>) {
+  return startOfferCancellation(client, cancelInput(offerId, polling), { taskQueue });
+}
+
+export const freshOffer = (prefix: string) => `${prefix}-${randomUUID().slice(0, 13)}`;
+
+/** The HTTP floor: the same POST the activity sends, in a plain undici loop. */
+export async function httpFloor(baseUrl: string, token: string, count: number, concurrency: number): Promise<Throughput> {
+  const agent = new Agent({ connections: concurrency });
+  const t0 = performance.now();
+  await boundedAll(count, concurrency, async (i) => {
+    const res = await request(`${baseUrl}/api/publishers/floor/offers/floor-${i}-${randomUUID().slice(0, 8)}/cancel?api-version=2017-10-31`, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ metadata: { 'notification-emails': 'bench@contoso.com' } }),
+    });
+    await res.body.dump();
+    if (res.statusCode !== 200) throw new Error(`floor POST answered ${res.statusCode}`);
+  });
+  const result = throughputOf(count, t0);
+  await agent.close();
+  return result;
+}
+
+export interface PollingCost {
+  gets: number;
+  lateSeconds: number;
+}
+
+/** GETs and lateness of one finished operation, read from the simulator's request log. */
+export function pollingCostOf(simulator: RunningSimulator, publisherId: string, offerId: string, completeAfterMs: number): PollingCost {
+  const requests = simulator.requests({ publisherId, offerId });
+  const post = requests.find((r) => r.endpoint === 'cancel');
+  const polls = requests.filter((r) => r.endpoint === 'poll');
+  const last = polls.at(-1);
+  if (!post || !last) throw new Error(`no POST or poll logged for ${offerId}`);
+  const doneAt = Date.parse(post.time) + completeAfterMs;
+  return { gets: polls.length, lateSeconds: round((Date.parse(last.time) - doneAt) / 1000, 1) };
+}
+
+/**
+ * The workflow's own poll schedule (the same `nextPollStep` it runs), for an operation that ends
+ * `operationSeconds` after the 202: how many GETs it costs and how late the end is seen.
+ * Request and task latencies are left out; the measured runs show how small they are.
+ */
+export function modelPollingCost(operationSeconds: number, polling: PollingOptions, retryAfterSeconds?: number): PollingCost {
+  const retryAfterMs = retryAfterSeconds === undefined ? undefined : retryAfterSeconds * 1000;
+  const endMs = operationSeconds * 1000;
+  let t = Math.max(retryAfterMs ?? 0, polling.initialIntervalSeconds * 1000);
+  let interval = polling.initialIntervalSeconds * 1000;
+  let gets = 0;
+  for (;;) {
+    gets += 1;
+    if (t >= endMs) return { gets, lateSeconds: round((t - endMs) / 1000, 1) };
+    const step = nextPollStep(interval, retryAfterMs, Number.MAX_SAFE_INTEGER, polling);
+    t += step.waitMs;
+    interval = step.nextIntervalMs;
+  }
+}
+
+/** A fixed-interval poller, the baseline the workflow's schedule is compared with. */
+export function modelFixedPoller(operationSeconds: number, everySeconds: number): PollingCost {
+  const gets = Math.ceil(operationSeconds / everySeconds) || 1;
+  return { gets, lateSeconds: round(gets * everySeconds - operationSeconds, 1) };
+}

@@ -1,0 +1,274 @@
+/**
+ * `npm run bench`: starts a Temporal dev server, the CPP simulator and the worker (as its own
+ * process), then measures in one run — so the ratios compare like with like on this machine:
+ *   (a) completed cancellations/s on the 200 path vs a hello workflow, and the raw HTTP floor;
+ *   (b) GETs per operation and lateness of the workflow's polling vs a fixed 2-second poller;
+ *   (c) worker RSS idle vs with many cancellations polling, and history sizes.
+ * Prints a table and writes bench/results/latest.json. BENCH_SCALE=small for a quick run.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { CppHttpClient } from '../src/cpp/client';
+import { StaticTokenProvider } from '../src/cpp/token-provider';
+import { DEFAULT_POLLING } from '../src/input';
+import { startSimulator, type RunningSimulator } from '../src/simulator/server';
+import { startDevServer } from '../src/temporal-cli/dev-server';
+import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import {
+  boundedAll,
+  freshOffer,
+  httpFloor,
+  modelFixedPoller,
+  modelPollingCost,
+  pollingCostOf,
+  round,
+  startCancel,
+  workflowThroughput,
+  type PollingCost,
+} from './measure';
+import { startWorkerProcess, type WorkerProcess } from './worker-process';
+
+const TOKEN = 'bench-token';
+const small = process.env.BENCH_SCALE === 'small';
+const SCALE = {
+  throughputN: small ? 100 : 1000,
+  startConcurrency: 50,
+  floorN: small ? 500 : 3000,
+  pollOps: small ? 4 : 10,
+  pollT: Number(process.env.BENCH_POLL_T_SECONDS ?? (small ? 12 : 20)),
+  memoryN: small ? 500 : 5000,
+  longRunPolls: small ? 120 : 230,
+};
+
+/** Worker settings compared in (a): the SDK's defaults vs what this project ships. */
+const WORKER_CONFIGS: Record<string, Record<string, string>> = {
+  'sdk-defaults': { WORKER_MAX_CONCURRENT_ACTIVITIES: '100', WORKER_MAX_CACHED_WORKFLOWS: '1000', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '40' },
+  tuned: {},
+};
+
+interface Context {
+  client: Client;
+  simulator: RunningSimulator;
+  baseEnv: Record<string, string>;
+}
+
+async function withWorker<T>(ctx: Context, taskQueue: string, env: Record<string, string>, fn: (w: WorkerProcess) => Promise<T>): Promise<T> {
+  const worker = await startWorkerProcess({ ...ctx.baseEnv, TEMPORAL_TASK_QUEUE: taskQueue, ...env });
+  try {
+    return await fn(worker);
+  } finally {
+    await worker.stop();
+  }
+}
+
+async function throughputSection(ctx: Context) {
+  const rows: Record<string, unknown>[] = [];
+  for (const [name, env] of Object.entries(WORKER_CONFIGS)) {
+    const taskQueue = `bench-a-${name}-${Date.now()}`;
+    const row = await withWorker(ctx, taskQueue, env, async () => {
+      // Warm-up: first tasks pay for isolate creation and connection set-up.
+      await workflowThroughput(50, 25, (i) => ctx.client.workflow.start('helloWorkflow', { taskQueue, workflowId: `warm-h-${taskQueue}-${i}`, args: ['w'] }));
+      await workflowThroughput(50, 25, () => startCancel(ctx.client, taskQueue, freshOffer('warm')));
+      const hello = await workflowThroughput(SCALE.throughputN, SCALE.startConcurrency, (i) =>
+        ctx.client.workflow.start('helloWorkflow', { taskQueue, workflowId: `hello-${taskQueue}-${i}`, args: ['bench'] }),
+      );
+      const cancel = await workflowThroughput(SCALE.throughputN, SCALE.startConcurrency, () => startCancel(ctx.client, taskQueue, freshOffer('sync')));
+      return { config: name, helloPerSecond: hello.perSecond, cancelPerSecond: cancel.perSecond, ratio: round(cancel.perSecond / hello.perSecond, 2) };
+    });
+    rows.push(row);
+    console.log(`  (a) ${name}: hello ${String(row.helloPerSecond)}/s, cancel ${String(row.cancelPerSecond)}/s, ratio ${String(row.ratio)}`);
+  }
+  const floor = await httpFloor(ctx.simulator.url, TOKEN, SCALE.floorN, 32);
+  console.log(`  (a) HTTP floor: ${floor.perSecond} POST/s`);
+  return { configs: rows, httpFloorPerSecond: floor.perSecond };
+}
+
+/** Polls like a naive client: GET every `everySeconds` until terminal. */
+async function fixedPoller(cpp: CppHttpClient, offerId: string, everySeconds: number): Promise<void> {
+  const accepted = await cpp.cancelOperation({ publisherId: 'bench', offerId, notificationEmails: ['bench@contoso.com'] });
+  if (accepted.kind !== 'accepted') throw new Error('expected 202');
+  for (;;) {
+    await new Promise((r) => setTimeout(r, everySeconds * 1000));
+    const { operation } = await cpp.getOperation(accepted.location);
+    if (['completed', 'failed', 'canceled'].includes(operation.status)) return;
+  }
+}
+
+async function pollingSection(ctx: Context, cpp: CppHttpClient) {
+  const T = SCALE.pollT;
+  const taskQueue = `bench-b-${Date.now()}`;
+  const mean = (costs: PollingCost[]) => ({
+    gets: round(costs.reduce((s, c) => s + c.gets, 0) / costs.length, 1),
+    lateSeconds: round(costs.reduce((s, c) => s + c.lateSeconds, 0) / costs.length, 1),
+    worstLateSeconds: Math.max(...costs.map((c) => c.lateSeconds)),
+  });
+  const run = async (label: string, retryAfterSeconds?: number) => {
+    const offers = Array.from({ length: SCALE.pollOps }, () => freshOffer(label));
+    for (const offerId of offers) {
+      ctx.simulator.setScenario('bench', offerId, { cancel: { mode: 'accepted', completeAfterMs: T * 1000, retryAfterSeconds, steps: 1 } });
+    }
+    return offers;
+  };
+  const measured = await withWorker(ctx, taskQueue, {}, async () => {
+    const noHint = await run('poll-plain');
+    const withHint = await run('poll-ra', 5);
+    const fixed = await run('poll-fixed');
+    await Promise.all([
+      ...[...noHint, ...withHint].map(async (offerId) => (await startCancel(ctx.client, taskQueue, offerId)).result()),
+      ...fixed.map((offerId) => fixedPoller(cpp, offerId, 2)),
+    ]);
+    const cost = (offers: string[]) => mean(offers.map((o) => pollingCostOf(ctx.simulator, 'bench', o, T * 1000)));
+    return { withoutRetryAfter: cost(noHint), withRetryAfter5s: cost(withHint), fixed2sPoller: cost(fixed) };
+  });
+  const modelled = (seconds: number) => ({
+    withoutRetryAfter: modelPollingCost(seconds, DEFAULT_POLLING),
+    withRetryAfter5s: modelPollingCost(seconds, DEFAULT_POLLING, 5),
+    fixed2sPoller: modelFixedPoller(seconds, 2),
+  });
+  const result = { operationSeconds: T, measured, modelAtMeasuredT: modelled(T), modelAt600s: modelled(600) };
+  console.log(`  (b) T=${T}s measured ${JSON.stringify(measured)}`);
+  console.log(`  (b) T=600s modelled ${JSON.stringify(result.modelAt600s)}`);
+  return result;
+}
+
+async function historyLength(client: Client, workflowId: string, runId?: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  return history.events?.length ?? 0;
+}
+
+async function memoryAndHistorySection(ctx: Context) {
+  const taskQueue = `bench-c-${Date.now()}`;
+  return withWorker(ctx, taskQueue, {}, async (worker) => {
+    // History: the 200 path, and the cost of one more poll on the 202 path.
+    const sync = await startCancel(ctx.client, taskQueue, freshOffer('hist-sync'));
+    await sync.result();
+    const eventsSync = await historyLength(ctx.client, sync.workflowId);
+    const eventsFor = async (polls: number) => {
+      const offerId = freshOffer(`hist-${polls}`);
+      ctx.simulator.setScenario('bench', offerId, { cancel: { mode: 'accepted', completeAfterPolls: polls } });
+      const h = await startCancel(ctx.client, taskQueue, offerId, { initialIntervalSeconds: 0.1, maxIntervalSeconds: 0.1 });
+      await h.result();
+      return historyLength(ctx.client, h.workflowId);
+    };
+    const [e2, e6] = [await eventsFor(2), await eventsFor(6)];
+    const eventsPerPoll = round((e6 - e2) / 4, 1);
+
+    // The longest run: many polls, continue-as-new at the default 100 polls per run.
+    const longOffer = freshOffer('hist-long');
+    ctx.simulator.setScenario('bench', longOffer, { cancel: { mode: 'accepted', completeAfterPolls: SCALE.longRunPolls } });
+    const long = await startCancel(ctx.client, taskQueue, longOffer, { initialIntervalSeconds: 0.1, maxIntervalSeconds: 0.1 });
+    await long.result();
+    const runs: number[] = [];
+    for await (const execution of ctx.client.workflow.list({ query: `WorkflowId = '${long.workflowId}'` })) {
+      runs.push(await historyLength(ctx.client, execution.workflowId, execution.runId));
+    }
+
+    // Memory: idle (warm) vs many cancellations polling at once.
+    await new Promise((r) => setTimeout(r, 2000));
+    const idleRssMiB = round(await worker.rssMiB(), 1);
+    const offers = Array.from({ length: SCALE.memoryN }, () => freshOffer('mem'));
+    ctx.simulator.setDefaultScenario({ cancel: { mode: 'accepted', completeAfterMs: 30 * 60_000 } });
+    const t0 = performance.now();
+    await boundedAll(offers.length, SCALE.startConcurrency, (i) =>
+      startCancel(ctx.client, taskQueue, offers[i]!, { initialIntervalSeconds: 5, maxIntervalSeconds: 30 }),
+    );
+    // Wait until every one has polled at least once: all are in the polling phase.
+    const deadline = Date.now() + 10 * 60_000;
+    let polled = 0;
+    while (Date.now() < deadline) {
+      polled = new Set(ctx.simulator.requests({ publisherId: 'bench', endpoint: 'poll' }).map((r) => r.offerId)).size;
+      if (polled >= offers.length) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    let peak = 0;
+    for (let i = 0; i < 10; i++) {
+      peak = Math.max(peak, await worker.rssMiB());
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    ctx.simulator.setDefaultScenario({ cancel: { mode: 'synchronous' } });
+    const result = {
+      historyEvents200Path: eventsSync,
+      historyEventsPerPoll: eventsPerPoll,
+      longRun: { polls: SCALE.longRunPolls, runs: runs.length, maxEventsInOneRun: Math.max(...runs) },
+      idleRssMiB,
+      polling: { cancellations: offers.length, allPolling: polled >= offers.length, secondsToStartAndFirstPoll: round((performance.now() - t0) / 1000, 1), rssMiB: round(peak, 1) },
+      rssRatio: round(peak / idleRssMiB, 2),
+    };
+    console.log(`  (c) ${JSON.stringify(result)}`);
+    return result;
+  });
+}
+
+function printTable(results: Awaited<ReturnType<typeof collect>>): void {
+  const a = results.throughput;
+  const tuned = a.configs.find((c) => c.config === 'tuned') ?? a.configs[0]!;
+  const b = results.polling;
+  const c = results.memoryAndHistory;
+  const rows: [string, string, string, string][] = [
+    ['P1 throughput ratio (cancel/hello, shipped settings)', String(tuned.ratio), '≥ 0.9', Number(tuned.ratio) >= 0.9 ? 'met' : 'NOT met'],
+    ...a.configs.map((r): [string, string, string, string] => [`    ${String(r.config)}: hello/s · cancel/s`, `${String(r.helloPerSecond)} · ${String(r.cancelPerSecond)}`, '', '']),
+    ['    HTTP floor (undici POST/s to the simulator)', String(a.httpFloorPerSecond), '', ''],
+    ['P2 GETs for a 10-min operation, no Retry-After (model)', String(b.modelAt600s.withoutRetryAfter.gets), '≤ 15', b.modelAt600s.withoutRetryAfter.gets <= 15 ? 'met' : 'NOT met'],
+    ['P2 completion seen late, 10 min (model, s)', String(b.modelAt600s.withoutRetryAfter.lateSeconds), '≤ 60', b.modelAt600s.withoutRetryAfter.lateSeconds <= 60 ? 'met' : 'NOT met'],
+    [`    measured T=${b.operationSeconds}s: GETs · late s (model)`, `${b.measured.withoutRetryAfter.gets} · ${b.measured.withoutRetryAfter.lateSeconds} (${b.modelAtMeasuredT.withoutRetryAfter.gets} · ${b.modelAtMeasuredT.withoutRetryAfter.lateSeconds})`, '', ''],
+    [`    measured T=${b.operationSeconds}s, Retry-After 5 s`, `${b.measured.withRetryAfter5s.gets} · ${b.measured.withRetryAfter5s.lateSeconds}`, '', ''],
+    [`    measured T=${b.operationSeconds}s, fixed 2 s poller`, `${b.measured.fixed2sPoller.gets} · ${b.measured.fixed2sPoller.lateSeconds}`, '', ''],
+    ['    10 min: fixed 2 s poller GETs (model)', String(b.modelAt600s.fixed2sPoller.gets), '', ''],
+    [`P3 RSS with ${c.polling.cancellations} polling / idle`, `${c.polling.rssMiB} / ${c.idleRssMiB} MiB = ${c.rssRatio}`, '≤ 2', c.rssRatio <= 2 ? 'met' : 'NOT met'],
+    ['P4 history events on the 200 path', String(c.historyEvents200Path), '≤ 12', c.historyEvents200Path <= 12 ? 'met' : 'NOT met'],
+    ['    history events per poll (202 path)', String(c.historyEventsPerPoll), '', ''],
+    [`    most events in one run (${c.longRun.polls} polls, ${c.longRun.runs} runs)`, String(c.longRun.maxEventsInOneRun), '', ''],
+  ];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log('\n' + rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n'));
+}
+
+async function collect(ctx: Context, cpp: CppHttpClient) {
+  console.log('(a) throughput…');
+  const throughput = await throughputSection(ctx);
+  console.log('(b) polling…');
+  const polling = await pollingSection(ctx, cpp);
+  console.log('(c) memory and history…');
+  const memoryAndHistory = await memoryAndHistorySection(ctx);
+  return { throughput, polling, memoryAndHistory };
+}
+
+async function main(): Promise<void> {
+  const cacheDir = path.join(PROJECT_ROOT, 'bench', '.cache');
+  await mkdir(cacheDir, { recursive: true });
+  const server = await startDevServer({ logFile: path.join(cacheDir, 'temporal.log') });
+  const simulator = await startSimulator({ port: 0, tokens: [TOKEN], maxLoggedRequests: 500_000 });
+  const bundle = await bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts') });
+  const bundlePath = path.join(cacheDir, 'workflow-bundle.js');
+  await writeFile(bundlePath, bundle.code);
+  const connection = await Connection.connect({ address: server.address });
+  const cpp = new CppHttpClient({ baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(TOKEN) });
+  try {
+    const ctx: Context = {
+      client: new Client({ connection }),
+      simulator,
+      baseEnv: { TEMPORAL_ADDRESS: server.address, CPP_BASE_URL: simulator.url, CPP_ACCESS_TOKEN: TOKEN, WORKFLOW_BUNDLE_PATH: bundlePath },
+    };
+    console.log(`bench: scale ${small ? 'small' : 'full'}, Temporal ${server.describe}`);
+    const results = await collect(ctx, cpp);
+    printTable(results);
+    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.platform()} ${os.release()}` };
+    const file = path.join(PROJECT_ROOT, 'bench', 'results', small ? 'latest-small.json' : 'latest.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify({ date: new Date().toISOString(), scale: SCALE, machine, results }, null, 2) + '\n');
+    console.log(`\nwrote ${path.relative(PROJECT_ROOT, file)}`);
+  } finally {
+    await cpp.close();
+    await connection.close();
+    await simulator.close();
+    await server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
