@@ -8,7 +8,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.tools/**', 'test/.cache/**', 'bench/results/**', '.data/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.tools/**', 'test/.cache/**', 'bench/results/**', 'bench/.cache/**', '.data/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.mts'] }, tsconfigRootDir: import.meta.dirname } },

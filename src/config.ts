@@ -2,6 +2,7 @@
  * Configuration from the environment, read once at start-up and validated with one clear line
  * per bad variable. Secrets are kept out of `describeConfig` and every error message.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './contract';
 import { apiVersionSchema, DEFAULT_API_VERSION } from './validation';
@@ -13,6 +14,18 @@ const booleanFlag = z
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
 const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be positive' }).default(fallback);
+
+/** `host:port` to listen on: a name, an IPv4 address or a bracketed IPv6 address, and a port. */
+const listenAddress = z
+  .string()
+  .trim()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/, { error: 'must be host:port, e.g. 0.0.0.0:9464', abort: true })
+  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, { error: 'port must be at most 65535' });
+
+/** `ip:port`: the SDK's Prometheus exporter binds a socket address, it does not resolve host names. */
+const ipListenAddress = listenAddress.refine((v) => isIP(v.slice(0, v.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1')) !== 0, {
+  error: 'must be an IP address and port, e.g. 0.0.0.0:9464 (not a host name)',
+});
 
 const temporalSchema = z.object({
   TEMPORAL_ADDRESS: z.string().trim().regex(/^[^\s:/]+:\d+$/, { error: 'must be host:port, e.g. localhost:7233' }).default('localhost:7233'),
@@ -33,6 +46,15 @@ const workerSchema = temporalSchema.extend({
   WORKER_MAX_CACHED_WORKFLOWS: positiveInt(1000),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt(30),
   WORKFLOW_BUNDLE_PATH: optionalText,
+  METRICS_ADDRESS: ipListenAddress.optional(),
+  HEALTH_ADDRESS: listenAddress.optional(),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json'),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'must be TRACE, DEBUG, INFO, WARN or ERROR' }))
+    .default('INFO'),
 });
 
 /** Raised when the environment is unusable; lists every bad variable, never a value. */
@@ -92,6 +114,19 @@ export interface WorkerConfig {
   maxCachedWorkflows: number;
   shutdownGraceSeconds: number;
   workflowBundlePath?: string;
+  observability: ObservabilityConfig;
+}
+
+/** Where the worker reports on itself. Tracing is configured by the standard `OTEL_*` variables (see observability/tracing). */
+export interface ObservabilityConfig {
+  /** Prometheus `/metrics` listen address; off when absent. */
+  metricsAddress?: string;
+  /** `/livez` and `/readyz` listen address; off when absent. */
+  healthAddress?: string;
+  /** @default 'json' */
+  logFormat: 'json' | 'pretty';
+  /** @default 'INFO' */
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
 /** Everything the worker reads from the environment except the CPP credentials (see token-provider). */
@@ -104,6 +139,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     maxCachedWorkflows: raw.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceSeconds: raw.WORKER_SHUTDOWN_GRACE_SECONDS,
     workflowBundlePath: raw.WORKFLOW_BUNDLE_PATH,
+    observability: {
+      metricsAddress: raw.METRICS_ADDRESS,
+      healthAddress: raw.HEALTH_ADDRESS,
+      logFormat: raw.LOG_FORMAT,
+      logLevel: raw.LOG_LEVEL,
+    },
   };
 }
 

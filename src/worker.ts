@@ -2,15 +2,21 @@
  * The worker: polls the task queue, runs the cancellation workflow and its activities.
  *
  * Run with `npm run worker`. Configuration comes from the environment (see README); it is read
- * and validated once here, never inside an activity.
+ * and validated once here, never inside an activity. Operability (README "Operations"): JSON logs
+ * on stdout, Prometheus metrics on `METRICS_ADDRESS`, `/livez` and `/readyz` on `HEALTH_ADDRESS`,
+ * OpenTelemetry traces from the standard `OTEL_*` variables, and a graceful drain on SIGTERM.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCancellationActivities } from './activities/cancellation';
 import { createHelloActivities } from './activities/hello';
 import { describeTemporal, loadWorkerConfig, type WorkerConfig } from './config';
 import { CppHttpClient } from './cpp/client';
 import { createTokenProviderFromEnv, type TokenProvider } from './cpp/token-provider';
-import type { CppClient } from './cpp/types';
+import type { CppClient, CppRequestEvent } from './cpp/types';
+import { startHealthServer, type HealthServer } from './observability/health';
+import { createLogger } from './observability/logging';
+import { cppRequestRecorder, prometheusExporter } from './observability/metrics';
+import { startTracing, tracingConfigFromEnv, type Tracing } from './observability/tracing';
 import { temporalConnectionOptions } from './temporal-connection';
 
 export interface CancellationWorker {
@@ -25,7 +31,12 @@ export interface CreateWorkerOptions {
   tokenProvider: TokenProvider;
   /** Replaces the HTTP client (tests); otherwise one is built from `config.cpp`. */
   cppClient?: CppClient;
-  /** Extra Worker options (tests, benchmark tuning). */
+  /**
+   * Receives every CPP HTTP exchange of the client built here.
+   * @default counts them in `cpp_http_requests` on the Runtime's metric meter and logs them at DEBUG
+   */
+  onCppRequest?: (event: CppRequestEvent) => void;
+  /** Extra Worker options (tests, benchmark tuning, tracing plugins). */
   workerOptions?: Partial<WorkerOptions>;
 }
 
@@ -35,10 +46,24 @@ function workflowSource(config: WorkerConfig): Pick<WorkerOptions, 'workflowBund
   return { workflowsPath: require.resolve('./workflows') };
 }
 
+/** The default `onRequest` hook: metrics tagged with the worker's namespace and task queue, DEBUG logs. */
+function defaultRequestRecorder(config: WorkerConfig): (event: CppRequestEvent) => void {
+  const runtime = Runtime.instance();
+  const meter = runtime.metricMeter.withTags({ namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  return cppRequestRecorder(meter, runtime.logger);
+}
+
 /** Connects to Temporal and creates the worker with real activities over one shared HTTP client. */
 export async function createCancellationWorker(options: CreateWorkerOptions): Promise<CancellationWorker> {
   const { config } = options;
-  const client = options.cppClient ?? new CppHttpClient({ baseUrl: config.cpp.baseUrl, apiVersion: config.cpp.apiVersion, tokenProvider: options.tokenProvider });
+  const client =
+    options.cppClient ??
+    new CppHttpClient({
+      baseUrl: config.cpp.baseUrl,
+      apiVersion: config.cpp.apiVersion,
+      tokenProvider: options.tokenProvider,
+      onRequest: options.onCppRequest ?? defaultRequestRecorder(config),
+    });
   const connection = await NativeConnection.connect(await temporalConnectionOptions(config.temporal));
   try {
     const worker = await Worker.create({
@@ -49,6 +74,8 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
       activities: { ...createCancellationActivities({ client }), ...createHelloActivities() },
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
       maxCachedWorkflows: config.maxCachedWorkflows,
+      // On SIGTERM/SIGINT (Runtime shutdownSignals) the worker stops polling and in-flight
+      // activities get this long to finish before they are cancelled.
       shutdownGraceTime: `${config.shutdownGraceSeconds} seconds`,
       ...options.workerOptions,
     });
@@ -71,19 +98,67 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
   }
 }
 
+/** Secrets that must never reach a log line, whatever code path might try. */
+function staticSecrets(env: NodeJS.ProcessEnv): string[] {
+  return [env.CPP_ACCESS_TOKEN, env.AZURE_CLIENT_SECRET, env.TEMPORAL_API_KEY].filter((v): v is string => Boolean(v?.trim())).map((v) => v.trim());
+}
+
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  const tokenProvider = createTokenProviderFromEnv(process.env);
-  const cancellationWorker = await createCancellationWorker({ config, tokenProvider });
-  // The SDK installs SIGINT/SIGTERM handlers that stop polling and drain in-flight tasks.
-  console.log(`worker ready: ${describeTemporal(config.temporal)}; CPP ${config.cpp.baseUrl} (${tokenProvider.description})`);
-  await cancellationWorker.run();
-  console.log(`worker stopped (state ${cancellationWorker.worker.getState()})`);
+  const { observability } = config;
+  const tracingConfig = tracingConfigFromEnv(process.env);
+  // Before the first HTTP request, so undici is instrumented and the context propagates.
+  const tracing: Tracing | undefined = tracingConfig ? startTracing(tracingConfig) : undefined;
+  const logger = createLogger({ format: observability.logFormat, level: observability.logLevel, secrets: staticSecrets(process.env) });
+  Runtime.install({
+    logger,
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: {
+      logging: { filter: { core: observability.logLevel, other: 'ERROR' }, forward: {} },
+      ...(observability.metricsAddress ? { metrics: prometheusExporter(observability.metricsAddress) } : {}),
+    },
+  });
+  for (const warning of tracingConfig?.warnings ?? []) logger.warn(warning, { sdkComponent: 'worker' });
+  if (tracing && config.workflowBundlePath) {
+    logger.warn('WORKFLOW_BUNDLE_PATH with tracing: workflow spans appear only if the bundle was built with the OpenTelemetry workflow interceptors', {
+      sdkComponent: 'worker',
+    });
+  }
+
+  let cancellationWorker: Awaited<ReturnType<typeof createCancellationWorker>> | undefined;
+  let health: HealthServer | undefined;
+  try {
+    if (observability.healthAddress) {
+      health = await startHealthServer(observability.healthAddress, () => cancellationWorker?.worker.getState() ?? 'STARTING');
+    }
+    const tokenProvider = createTokenProviderFromEnv(process.env);
+    cancellationWorker = await createCancellationWorker({ config, tokenProvider, workerOptions: tracing ? { plugins: [tracing.plugin] } : {} });
+    logger.info('worker ready', {
+      sdkComponent: 'worker',
+      temporal: describeTemporal(config.temporal),
+      cpp: config.cpp.baseUrl,
+      credentials: tokenProvider.description,
+      metrics: observability.metricsAddress ? `http://${observability.metricsAddress}/metrics` : 'off',
+      health: health?.url ?? 'off',
+      tracing: tracingConfig ? tracingConfig.exporters.join(',') : 'off',
+      shutdownGraceSeconds: config.shutdownGraceSeconds,
+    });
+    // The Runtime's SIGINT/SIGTERM handler stops polling and drains in-flight tasks; run() then returns.
+    await cancellationWorker.run();
+    logger.info('worker stopped', { sdkComponent: 'worker', state: cancellationWorker.worker.getState() });
+  } finally {
+    await health?.close();
+    await tracing?.shutdown();
+  }
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
+  main().then(
+    // The Runtime's native threads (metrics server, Core) would keep the process alive.
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
 }

@@ -35,6 +35,7 @@ import type { CancellationActivities, RequestCancellationResult } from '../activ
 import type { OperationStatus } from '../cpp/types';
 import { notifyTargetSchema, salvageNotifyTargets, validateInput, type NormalizedInput } from '../input';
 import { failureInfo, FINAL_ACTIVITY_FAILURE_TYPES, toWorkflowFailure, workflowFailure } from './failures';
+import { recordCancellationEnd } from './metrics';
 import { addTargets, notifyAll } from './notify';
 import { nextPollStep } from './poll-schedule';
 
@@ -112,8 +113,10 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
 
   async function fail(failure: ApplicationFailure): Promise<never> {
     progress.lastError = failureInfo(failure);
-    progress.finishedAt = iso(Date.now());
+    const finishedAtMs = Date.now();
+    progress.finishedAt = iso(finishedAtMs);
     setPhase('failed');
+    recordCancellationEnd({ outcome: 'failed', mode: progress.mode, failureType: progress.lastError.type, polls: progress.polls, durationMs: finishedAtMs - startedAtMs });
     await notifyAll(targets, { workflowId: info.workflowId, runId: info.runId, outcome: 'failed', failure: progress.lastError });
     throw failure;
   }
@@ -163,8 +166,10 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     if (isCancellation(err)) {
-      progress.finishedAt = iso(Date.now());
+      const finishedAtMs = Date.now();
+      progress.finishedAt = iso(finishedAtMs);
       setPhase('canceled');
+      recordCancellationEnd({ outcome: 'workflow_canceled', mode: progress.mode, polls: progress.polls, durationMs: finishedAtMs - startedAtMs });
       await notifyAll(targets, { workflowId: info.workflowId, runId: info.runId, outcome: 'workflowCanceled' });
       throw err;
     }
@@ -176,6 +181,7 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
     const finishedAtMs = Date.now();
     progress.finishedAt = iso(finishedAtMs);
     setPhase('completed');
+    recordCancellationEnd({ outcome: 'canceled', mode: progress.mode ?? 'synchronous', polls: progress.polls, durationMs: finishedAtMs - startedAtMs });
     const result: CancelOfferResult = {
       outcome: 'canceled',
       mode: progress.mode ?? 'synchronous',

@@ -1,0 +1,177 @@
+/**
+ * `npx tsx scripts/record-histories.ts`: records the histories that test/replay.test.ts replays.
+ *
+ * Starts its own in-memory Temporal dev server, the CPP simulator and a worker on `src/workflows`,
+ * runs every main path of the cancellation workflow once, and writes each history as JSON to
+ * test/fixtures/histories/<name>.json (format: see {@link historyFileText}). Re-record after an
+ * intended, `patched()`-guarded change to the workflow's commands, and keep the old files as well
+ * while executions recorded by the old code may still be running (see README "Operations").
+ *
+ * `--only name1,name2` records a subset.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createCancellationActivities } from '../src/activities/cancellation';
+import { createHelloActivities } from '../src/activities/hello';
+import { progressQuery, WORKFLOW_TYPE, type CancelOfferInput } from '../src/contract';
+import { CppHttpClient } from '../src/cpp/client';
+import { StaticTokenProvider } from '../src/cpp/token-provider';
+import type { OfferScenario } from '../src/simulator/scenario';
+import { startSimulator, type RunningSimulator } from '../src/simulator/server';
+import { startOfferCancellation } from '../src/start-cancellation';
+import { startDevServer } from '../src/temporal-cli/dev-server';
+import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+
+export const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
+const PUBLISHER = 'contoso';
+const TOKEN = 'record-histories-token';
+const TASK_QUEUE = 'record-histories';
+const FAST = { initialIntervalSeconds: 0.1, maxIntervalSeconds: 0.2, backoffCoefficient: 2 };
+
+interface Env {
+  client: Client;
+  simulator: RunningSimulator;
+}
+
+/** One path through the workflow: starts it and returns the handles whose histories to keep, by name. */
+interface Recording {
+  name: string;
+  run(env: Env): Promise<Array<[string, WorkflowHandle]>>;
+}
+
+function input(offerId: string, extra: Partial<CancelOfferInput> = {}): CancelOfferInput {
+  return { publisherId: PUBLISHER, offerId, notificationEmails: ['jondoe@contoso.com'], polling: FAST, ...extra };
+}
+
+/** Starts one cancellation of `offerId` under `scenario` and waits for its end (success or failure). */
+function simple(name: string, scenario: OfferScenario, extra: Partial<CancelOfferInput> = {}): Recording {
+  return {
+    name,
+    async run({ client, simulator }) {
+      const offerId = `${name}-offer`;
+      simulator.setScenario(PUBLISHER, offerId, scenario);
+      const handle = await startOfferCancellation(client, input(offerId, extra), { taskQueue: TASK_QUEUE, workflowId: `replay/${name}` });
+      await handle.result().catch(() => undefined);
+      return [[name, handle]];
+    },
+  };
+}
+
+export const RECORDINGS: Recording[] = [
+  simple('sync-200', { cancel: { mode: 'synchronous' } }),
+  simple('async-202-migrated-location', { cancel: { mode: 'accepted', locationForm: 'migrated', completeAfterPolls: 3 } }),
+  simple('async-202-legacy-location', { cancel: { mode: 'accepted', locationForm: 'legacy', completeAfterPolls: 3 } }),
+  simple('retry-429-then-200', { cancel: { mode: 'synchronous' }, faults: [{ on: 'cancel', fault: { kind: 'status', status: 429, retryAfter: '1' } }] }),
+  simple('failed-cpp-bad-request', { cancel: { mode: 'error', status: 400, body: { error: { code: 'BadRequest', message: 'bad' } } } }),
+  simple('failed-cpp-forbidden', { cancel: { mode: 'error', status: 403 } }),
+  simple('failed-cpp-not-found', { cancel: { mode: 'error', status: 404 } }),
+  simple('failed-cancel-operation-failed', { cancel: { mode: 'accepted', completeAfterPolls: 2, outcome: 'failed', error: 'Certification could not be stopped' } }),
+  simple('failed-polling-deadline-exceeded', { cancel: { mode: 'accepted', completeAfterPolls: 100_000 } }, { polling: { ...FAST, timeoutSeconds: 2 } }),
+  simple('failed-operation-mismatch', { cancel: { mode: 'synchronous' } }, { expectedOperationId: 'not-the-running-one' }),
+  {
+    name: 'failed-invalid-input',
+    async run({ client }) {
+      // Started untyped, as the UI would, so the workflow's own validation answers.
+      const handle = await client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'replay/failed-invalid-input',
+        args: [{ publisherId: 'contoso', offerId: '../x', notificationEmails: 'not-an-email' }],
+      });
+      await handle.result().catch(() => undefined);
+      return [['failed-invalid-input', handle]];
+    },
+  },
+  {
+    name: 'workflow-cancelled',
+    async run({ client, simulator }) {
+      const offerId = 'workflow-cancelled-offer';
+      simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'accepted', completeAfterPolls: 100_000 } });
+      const handle = await startOfferCancellation(client, input(offerId), { taskQueue: TASK_QUEUE, workflowId: 'replay/workflow-cancelled' });
+      for (let i = 0; i < 200 && (await handle.query(progressQuery)).polls < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+      return [['workflow-cancelled', handle]];
+    },
+  },
+  {
+    name: 'continue-as-new',
+    async run({ client, simulator }) {
+      const offerId = 'continue-as-new-offer';
+      simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'accepted', completeAfterPolls: 5 } });
+      const first = await startOfferCancellation(client, input(offerId, { polling: { ...FAST, maxPollsPerRun: 3 } }), {
+        taskQueue: TASK_QUEUE,
+        workflowId: 'replay/continue-as-new',
+      });
+      await first.result();
+      // `first` follows the chain to the last run; the first run is fetched by its own id.
+      const firstRun = client.workflow.getHandle(first.workflowId, first.firstExecutionRunId);
+      const lastRun = client.workflow.getHandle(first.workflowId);
+      return [
+        ['continue-as-new-first-run', firstRun],
+        ['continue-as-new-last-run', lastRun],
+      ];
+    },
+  },
+];
+
+/**
+ * A history as JSON: protobufjs' object form (enums by name, 64-bit numbers and bytes as strings),
+ * read back with `History.fromObject` (see test/replay.test.ts). The SDK's `historyToJSON` /
+ * `historyFromJSON` (the CLI's format) fail in this install: @temporalio/common and
+ * @temporalio/proto each carry their own protobufjs copy, and protojson checks `instanceof Type`.
+ * Worker identities and sticky queue names carry the host and pid; replay does not read them, so they are replaced.
+ */
+export function historyFileText(history: temporal.api.history.v1.IHistory): string {
+  const object = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String });
+  // The SDK's identity (and sticky queue name) is `<pid>@<hostname>`.
+  const identity = new RegExp(`\\d+@${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g');
+  return `${JSON.stringify(object, null, 1).replace(identity, 'record-histories')}\n`;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.includes('--only') ? new Set(process.argv[process.argv.indexOf('--only') + 1]?.split(',')) : undefined;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const server = await startDevServer({ log: (line) => console.log(`[temporal] ${line}`) });
+  const simulator = await startSimulator({ port: 0, tokens: [TOKEN] });
+  const cppClient = new CppHttpClient({ baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(TOKEN) });
+  const connection = await Connection.connect({ address: server.address });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  try {
+    const client = new Client({ connection, namespace: server.namespace });
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: server.namespace,
+      taskQueue: TASK_QUEUE,
+      workflowsPath: require.resolve('../src/workflows'),
+      activities: { ...createCancellationActivities({ client: cppClient }), ...createHelloActivities() },
+    });
+    await mkdir(HISTORIES_DIR, { recursive: true });
+    await worker.runUntil(async () => {
+      for (const recording of RECORDINGS) {
+        if (only && !only.has(recording.name)) continue;
+        for (const [name, handle] of await recording.run({ client, simulator })) {
+          const file = path.join(HISTORIES_DIR, `${name}.json`);
+          await writeFile(file, historyFileText(await handle.fetchHistory()));
+          console.log(`recorded ${path.relative(PROJECT_ROOT, file)}`);
+        }
+      }
+    });
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+    await cppClient.close();
+    await simulator.close();
+    await server.stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * Graceful shutdown of the worker process: SIGTERM while cancel POSTs are in flight stops polling,
+ * lets those activities finish within WORKER_SHUTDOWN_GRACE_SECONDS and exits 0; a fresh worker
+ * then finishes the workflows. Nothing is lost and no POST is sent twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { WorkflowHandle } from '@temporalio/client';
+import { startSimulator, type RunningSimulator } from '../src/simulator/server';
+import { startOfferCancellation } from '../src/start-cancellation';
+import { freePort } from '../src/temporal-cli/dev-server';
+import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
+import { spawnWorker, waitUntilReady, type WorkerProcess } from './observability-support';
+
+const PUBLISHER = 'contoso';
+const TOKEN = `shutdown-token-SECRET-${randomUUID()}`;
+const SLOW_POST_MS = 2_000;
+
+let ctx: TemporalTestContext;
+let simulator: RunningSimulator;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  ctx = await connectToTestServer();
+  simulator = await startSimulator({ port: 0, tokens: [TOKEN] });
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+  await simulator?.close();
+  await ctx?.close();
+});
+
+function workerEnv(taskQueue: string, healthPort: number): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    CPP_BASE_URL: simulator.url,
+    CPP_ACCESS_TOKEN: TOKEN,
+    WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+    WORKER_SHUTDOWN_GRACE_SECONDS: '15',
+    HEALTH_ADDRESS: `127.0.0.1:${healthPort}`,
+  };
+}
+
+async function activityStarted(handle: WorkflowHandle): Promise<boolean> {
+  const { raw } = await handle.describe();
+  return (raw.pendingActivities ?? []).some((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED);
+}
+
+it('drains in-flight POSTs on SIGTERM, exits 0, and a fresh worker finishes the rest', async () => {
+  const taskQueue = uniqueTaskQueue('shutdown');
+  const healthPort = await freePort();
+  const first = spawnWorker(workerEnv(taskQueue, healthPort));
+  workers.push(first);
+  await waitUntilReady(first);
+
+  const offers = [1, 2, 3].map((n) => `slow${n}-${randomUUID().slice(0, 8)}`);
+  const handles = await Promise.all(
+    offers.map((offerId) => {
+      simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'synchronous' }, faults: [{ on: 'cancel', fault: { kind: 'slowHeaders', delayMs: SLOW_POST_MS } }] });
+      return startOfferCancellation(ctx.client, { publisherId: PUBLISHER, offerId, notificationEmails: ['jondoe@contoso.com'] }, { taskQueue });
+    }),
+  );
+  // Every activity is running, so every POST is (about to be) waiting on the slow headers.
+  const deadline = Date.now() + 15_000;
+  while (!(await Promise.all(handles.map(activityStarted))).every(Boolean)) {
+    expect(Date.now()).toBeLessThan(deadline);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  const signalledAt = Date.now();
+  first.child.kill('SIGTERM');
+
+  // Not ready while draining, still alive.
+  const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+  expect(ready.status).toBe(503);
+  expect(((await ready.json()) as { state: string }).state).not.toBe('RUNNING');
+
+  expect(await first.exited).toBe(0);
+  // It waited for the slow answers rather than cutting them off.
+  expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(SLOW_POST_MS - 500);
+  expect(first.stdout()).toContain('"msg":"worker stopped"');
+  for (const offerId of offers) {
+    expect(simulator.postCount(PUBLISHER, offerId)).toBe(1);
+    expect(simulator.requests({ offerId, endpoint: 'cancel' }).map((r) => r.answered)).toEqual([200]);
+  }
+  // The activities completed: their results are in the histories, no retry was needed.
+  for (const handle of handles) {
+    const history = await handle.fetchHistory();
+    expect(history.events?.filter((e) => e.activityTaskCompletedEventAttributes)).toHaveLength(1);
+    expect(history.events?.filter((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes)).toHaveLength(0);
+  }
+
+  const second = spawnWorker(workerEnv(taskQueue, await freePort()));
+  workers.push(second);
+  await waitUntilReady(second);
+  const results = await Promise.all(handles.map((h) => h.result()));
+  for (const result of results) expect(result).toMatchObject({ outcome: 'canceled', mode: 'synchronous' });
+  for (const offerId of offers) expect(simulator.postCount(PUBLISHER, offerId)).toBe(1);
+  expect(await second.stop('SIGTERM')).toBe(0);
+  expect(first.stdout() + first.stderr() + second.stdout() + second.stderr()).not.toContain(TOKEN);
+}, 120_000);
