@@ -22,6 +22,8 @@ export interface LoggerOptions {
 }
 
 const RESERVED = new Set(['time', 'level', 'msg']);
+/** Metadata the SDK attaches that must not reach log storage: a task token can complete the task. */
+const DROPPED = new Set(['taskToken']);
 
 /** Errors, bigints and cycles as JSON can carry them. */
 function jsonReplacer(): (key: string, value: unknown) => unknown {
@@ -48,6 +50,7 @@ export function jsonLine(entry: LogEntry): string {
     msg: entry.message,
   };
   for (const [key, value] of Object.entries(entry.meta ?? {})) {
+    if (DROPPED.has(key)) continue;
     fields[RESERVED.has(key) ? `meta.${key}` : key] = value;
   }
   return JSON.stringify(fields, jsonReplacer());
@@ -55,7 +58,7 @@ export function jsonLine(entry: LogEntry): string {
 
 /** One log entry for people: `time LEVEL [component] message {metadata}`. */
 export function prettyLine(entry: LogEntry): string {
-  const { sdkComponent, ...meta } = entry.meta ?? {};
+  const { sdkComponent, taskToken: _dropped, ...meta } = entry.meta ?? {};
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
   const component = typeof sdkComponent === 'string' ? ` [${sdkComponent}]` : '';
   const rest = Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta, jsonReplacer())}` : '';
