@@ -6,6 +6,7 @@
  * on stdout, Prometheus metrics on `METRICS_ADDRESS`, `/livez` and `/readyz` on `HEALTH_ADDRESS`,
  * OpenTelemetry traces from the standard `OTEL_*` variables, and a graceful drain on SIGTERM.
  */
+import path from 'node:path';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCancellationActivities } from './activities/cancellation';
 import { createHelloActivities } from './activities/hello';
@@ -43,7 +44,7 @@ export interface CreateWorkerOptions {
 /** Workflow code: a prebuilt bundle when given (fast start), else bundled now from source. */
 function workflowSource(config: WorkerConfig): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (config.workflowBundlePath) return { workflowBundle: { codePath: config.workflowBundlePath } };
-  return { workflowsPath: require.resolve('./workflows') };
+  return { workflowsPath: path.join(__dirname, 'workflows') };
 }
 
 /** The default `onRequest` hook: metrics tagged with the worker's namespace and task queue, DEBUG logs. */

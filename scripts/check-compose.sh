@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Checks docker-compose.yml without a Docker engine (none runs on CI's machine): Debian's
+# docker-compose (1.29, Python) parses it, interpolates it and validates it against its Compose-spec
+# JSON schema (`config -q`), with and without the `simulator` profile, from the committed examples
+# .env.example and worker.env.example. Nothing is built, pulled or started.
+#
+#   bash scripts/check-compose.sh          (installs docker-compose with apt-get when missing and root)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v docker-compose >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "check-compose: docker-compose missing: apt-get install -y -qq docker-compose"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+  else
+    echo "check-compose: docker-compose is not installed (apt-get install docker-compose)" >&2
+    exit 1
+  fi
+fi
+echo "check-compose: $(docker-compose version --short 2>/dev/null || docker-compose --version)"
+
+# A scratch copy, so the developer's own .env and worker.env are neither read nor touched.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp docker-compose.yml Dockerfile .dockerignore "$work/"
+cp -r deploy "$work/"
+cp .env.example "$work/.env"
+cp worker.env.example "$work/worker.env"
+
+compose() { docker-compose --project-directory "$work" -f "$work/docker-compose.yml" "$@"; }
+
+compose config -q
+echo "check-compose: docker-compose.yml is valid"
+compose --profile simulator config -q
+echo "check-compose: docker-compose.yml with --profile simulator is valid"
+
+# What the schema cannot say: the services and their order of start, the profile, no literal secrets.
+# (Debian's python3, which docker-compose itself runs on, has PyYAML.)
+compose --profile simulator config > "$work/rendered.yml"
+/usr/bin/python3 - "$work/rendered.yml" docker-compose.yml <<'PY'
+import re, sys, yaml
+rendered = yaml.safe_load(open(sys.argv[1]))["services"]
+raw = yaml.safe_load(open(sys.argv[2]))["services"]
+problems = []
+expected = {"postgresql", "temporal-schema", "temporal", "temporal-register", "temporal-ui", "worker", "simulator"}
+if set(rendered) != expected:
+    problems.append(f"services {sorted(rendered)} != {sorted(expected)}")
+def condition(service, dep):
+    return (rendered.get(service, {}).get("depends_on") or {}).get(dep, {}).get("condition")
+for service, dep, cond in [
+    ("temporal-schema", "postgresql", "service_healthy"),
+    ("temporal", "temporal-schema", "service_completed_successfully"),
+    ("temporal-register", "temporal", "service_healthy"),
+    ("temporal-ui", "temporal", "service_healthy"),
+    ("worker", "temporal", "service_healthy"),
+    ("worker", "temporal-register", "service_completed_successfully"),
+]:
+    if condition(service, dep) != cond:
+        problems.append(f"{service} must depend on {dep} with condition {cond}, has {condition(service, dep)}")
+for name in ("postgresql", "temporal", "worker", "simulator"):
+    if "healthcheck" not in rendered.get(name, {}):
+        problems.append(f"{name} has no healthcheck")
+if raw["simulator"].get("profiles") != ["simulator"]:
+    problems.append("simulator must be under the profile 'simulator' only")
+if any(raw[s].get("profiles") for s in raw if s != "simulator"):
+    problems.append("only the simulator may have a profile")
+if rendered["worker"].get("environment", {}).get("TEMPORAL_ADDRESS") != "temporal:7233":
+    problems.append("worker TEMPORAL_ADDRESS must be temporal:7233")
+secret = re.compile(r"TOKEN|SECRET|PASSWORD|PWD|API_KEY")
+for service, spec in raw.items():
+    env = spec.get("environment") or {}
+    for key, value in (env.items() if isinstance(env, dict) else [tuple((e.split("=", 1) + [""])[:2]) for e in env]):
+        if secret.search(key) and value not in (None, "") and not str(value).startswith("${"):
+            problems.append(f"{service}: {key} has a literal value; take it from .env or worker.env")
+if problems:
+    print("check-compose: " + "\n  ".join(["problems:"] + problems), file=sys.stderr)
+    sys.exit(1)
+print(f"check-compose: services {sorted(rendered)}; start order, healthchecks, profile and secrets as expected")
+PY
+
+# Without POSTGRES_PASSWORD the file must refuse to render rather than fall back to a default secret.
+: > "$work/.env"
+if compose config -q 2>/dev/null; then
+  echo "check-compose: an empty .env was accepted: POSTGRES_PASSWORD must be required" >&2
+  exit 1
+fi
+echo "check-compose: POSTGRES_PASSWORD is required (an empty .env is refused)"
