@@ -54,11 +54,29 @@ const notifySchema = z
   .array(notifyTargetSchema, { error: 'must be an array of {workflowId, runId?, signalName?}' })
   .max(MAX_NOTIFY_TARGETS, { error: `must name at most ${MAX_NOTIFY_TARGETS} targets` });
 
-// Our own state, handed from one run to the next; shape-checked only.
-const continuationSchema = z.custom<ContinuationState>(
-  (v) => typeof v === 'object' && v !== null && typeof (v as ContinuationState).location === 'string',
-  { error: 'is internal to the workflow and must not be set by callers' },
-);
+const isoDate = (v: unknown) => typeof v === 'string' && Number.isFinite(Date.parse(v));
+
+/** Whether `v` is a continuation state this workflow could have written (dates parse, location is a path). */
+export function isContinuationState(v: unknown): v is ContinuationState {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Partial<ContinuationState>;
+  return (
+    isoDate(c.startedAt) &&
+    isoDate(c.deadlineAt) &&
+    isoDate(c.nextPollAt) &&
+    typeof c.location === 'string' &&
+    c.location.length > 0 &&
+    (c.mode === 'synchronous' || c.mode === 'asynchronous') &&
+    Number.isFinite(c.polls) &&
+    Number.isFinite(c.nextIntervalMs) &&
+    Number.isFinite(c.continuedAsNew) &&
+    Array.isArray(c.notify)
+  );
+}
+
+// Our own state, handed from one run to the next by continue-as-new; never accepted from a caller.
+const CONTINUATION_REFUSED = 'is internal to the workflow and must not be set by callers';
+const continuationSchema = z.custom<ContinuationState>(isContinuationState, { error: CONTINUATION_REFUSED });
 
 const inputSchema = z.strictObject(
   {
@@ -94,10 +112,21 @@ export interface NormalizedInput {
 
 export type InputValidation = { ok: true; input: NormalizedInput } | { ok: false; problems: string[] };
 
-/** Validates `raw`, naming every bad field (`notify.0.workflowId: must not be empty`). */
-export function validateInput(raw: unknown): InputValidation {
+/**
+ * Validates `raw`, naming every bad field (`notify.0.workflowId: must not be empty`).
+ *
+ * `continuation` is refused unless `allowContinuation` says this run was continued as new by the
+ * workflow itself (only the workflow may set it).
+ */
+export function validateInput(raw: unknown, options: { allowContinuation?: boolean } = {}): InputValidation {
   const result = inputSchema.safeParse(raw);
-  if (!result.success) return { ok: false, problems: describeIssues(result.error) };
+  const callerContinuation =
+    !options.allowContinuation && typeof raw === 'object' && raw !== null && (raw as { continuation?: unknown }).continuation !== undefined;
+  if (!result.success || callerContinuation) {
+    const problems = result.success ? [] : describeIssues(result.error);
+    if (callerContinuation && !problems.some((p) => p.startsWith('continuation:'))) problems.push(`continuation: ${CONTINUATION_REFUSED}`);
+    return { ok: false, problems };
+  }
   const { apiVersion, polling, notify, ...rest } = result.data;
   return {
     ok: true,

@@ -11,6 +11,8 @@ export const MAX_IDENTIFIER_LENGTH = 256;
 export const MAX_EMAIL_LENGTH = 254;
 export const MAX_NOTIFICATION_EMAILS = 50;
 export const DEFAULT_API_VERSION = '2017-10-31';
+/** Longest field name quoted in a validation message. */
+export const MAX_FIELD_NAME_CHARS = 64;
 
 // Controls (C0, DEL, C1) and the Unicode line/paragraph separators: never part of a path segment.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -59,7 +61,9 @@ export const apiVersionSchema = z
 /** One `field: problem` line per issue, fields in dotted form (`notify.0.workflowId`). */
 export function describeIssues(error: z.ZodError): string[] {
   // Odd keys (empty, spaces, dots) are quoted so the field stays readable and unambiguous.
-  const segment = (key: PropertyKey) => (/^[\w$-]+$/.test(String(key)) ? String(key) : JSON.stringify(String(key)));
+  // Keys come from the caller: cap them, so a huge unknown key cannot blow up the failure's size.
+  const capped = (key: string) => (key.length <= MAX_FIELD_NAME_CHARS ? key : `${key.slice(0, MAX_FIELD_NAME_CHARS)}…(${key.length} chars)`);
+  const segment = (key: PropertyKey) => (/^[\w$-]+$/.test(String(key)) ? capped(String(key)) : JSON.stringify(capped(String(key))));
   const fieldOf = (path: PropertyKey[]) => (path.length > 0 ? path.map(segment).join('.') : '(input)');
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'

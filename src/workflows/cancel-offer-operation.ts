@@ -33,7 +33,7 @@ import {
 } from '../contract';
 import type { CancellationActivities, RequestCancellationResult } from '../activities/cancellation';
 import type { OperationStatus } from '../cpp/types';
-import { notifyTargetSchema, salvageNotifyTargets, validateInput, type NormalizedInput } from '../input';
+import { isContinuationState, notifyTargetSchema, salvageNotifyTargets, validateInput, type NormalizedInput } from '../input';
 import { failureInfo, FINAL_ACTIVITY_FAILURE_TYPES, toWorkflowFailure, workflowFailure } from './failures';
 import { recordCancellationEnd } from './metrics';
 import { addTargets, notifyAll } from './notify';
@@ -42,6 +42,8 @@ import { nextPollStep } from './poll-schedule';
 const TERMINAL: ReadonlySet<OperationStatus> = new Set(['completed', 'canceled', 'failed']);
 /** Activity attempts never outlive the workflow's deadline, but always get this much. */
 const MIN_ACTIVITY_WINDOW_MS = 5_000;
+/** Longest InvalidInput message (it names every bad field). */
+const MAX_INVALID_INPUT_MESSAGE_CHARS = 8_192;
 
 function activities(remainingMs: number): CancellationActivities {
   const options: ActivityOptions = {
@@ -69,7 +71,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<CancelOfferResult> {
   const info = workflowInfo();
-  const continuation = (rawInput as Partial<CancelOfferInput> | undefined)?.continuation;
+  // Only a run this workflow continued into may carry a continuation; any other is refused by validateInput.
+  const continuedAsNew = info.continuedFromExecutionRunId !== undefined;
+  const rawContinuation = (rawInput as Partial<CancelOfferInput> | undefined)?.continuation;
+  const continuation = continuedAsNew && isContinuationState(rawContinuation) ? rawContinuation : undefined;
   const startedAtMs = continuation ? Date.parse(continuation.startedAt) : Date.now();
   const targets: NotifyTarget[] = [];
   const progress: CancelOfferProgress = {
@@ -95,12 +100,14 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
     }
   };
 
-  const validation = validateInput(rawInput);
+  const validation = validateInput(rawInput, { allowContinuation: continuedAsNew });
   if (!validation.ok) {
     addTargets(targets, ...salvageNotifyTargets(rawInput));
+    const message = `invalid input: ${validation.problems.join('; ')}`;
     const failure = workflowFailure({
       type: FailureType.InvalidInput,
-      message: `invalid input: ${validation.problems.join('; ')}`,
+      // Capped: the input is the caller's, and a failure must stay far below the payload size limit.
+      message: message.length <= MAX_INVALID_INPUT_MESSAGE_CHARS ? message : `${message.slice(0, MAX_INVALID_INPUT_MESSAGE_CHARS - 1)}…`,
     });
     return fail(failure);
   }
@@ -123,6 +130,7 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
 
   try {
     let location: string;
+    let adopted: boolean | undefined;
     if (continuation) {
       location = continuation.location;
       progress.mode = continuation.mode;
@@ -148,6 +156,7 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
         return await succeed({ status: 'canceled' }, response.confirmedByLookup);
       }
       location = response.location;
+      adopted = response.confirmedByLookup;
       progress.mode = 'asynchronous';
       progress.location = location;
       const firstWaitMs = Math.max(response.retryAfterMs ?? 0, input.polling.initialIntervalSeconds * 1000);
@@ -162,7 +171,7 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
         }),
       );
     }
-    return await succeed(operation);
+    return await succeed(operation, adopted);
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     if (isCancellation(err)) {

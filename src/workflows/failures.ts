@@ -48,13 +48,24 @@ export function toWorkflowFailure(err: unknown, phase: 'requesting' | 'polling',
       }
     }
     if (cause instanceof TimeoutFailure || cause instanceof ApplicationFailure) {
-      const last = cause instanceof TimeoutFailure && cause.cause instanceof ApplicationFailure ? infoFromDetails(cause.cause) : undefined;
+      const last = lastAttemptFailure(cause);
       const message = `the overall deadline of ${timeoutSeconds} s passed while ${phase}` + (last ? `; last error: ${last.message}` : '');
       return workflowFailure({ type: FailureType.PollingDeadlineExceeded, message, httpStatus: last?.httpStatus, body: last?.body, code: last?.code }, err);
     }
   }
   const message = err instanceof Error ? err.message : String(err);
   return workflowFailure({ type: 'UnexpectedError', message }, err instanceof Error ? err : undefined);
+}
+
+/**
+ * What made the last attempt fail: the first application failure down the cause chain (the cause
+ * itself when the deadline cut retries short, or a timeout's cause), else the timeout itself.
+ */
+function lastAttemptFailure(cause: TimeoutFailure | ApplicationFailure): FailureInfo | undefined {
+  for (let f: unknown = cause; f instanceof Error; f = f.cause) {
+    if (f instanceof ApplicationFailure) return infoFromDetails(f);
+  }
+  return cause instanceof TimeoutFailure ? { type: 'Timeout', message: `activity ${String(cause.timeoutType)} timeout` } : undefined;
 }
 
 /** The facts of a failure, for progress and completion signals. */
