@@ -1,0 +1,280 @@
+/**
+ * Shared pieces of the reliability suite (test/reliability): sizes, worker child processes,
+ * bounded waiting, history and secret scans, and the figures each test prints.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { inspect } from 'node:util';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { PROJECT_ROOT } from '../../src/temporal-cli/resolve';
+import { historyText } from './history-text';
+import { LOOPBACK_GUARD_MARKER } from './loopback-guard-marker';
+
+/** `RELIABILITY_FULL=1` (`npm run test:reliability`) runs the full sizes; otherwise CI sizes. */
+export const RELIABILITY_FULL = process.env.RELIABILITY_FULL === '1' || process.env.RELIABILITY_FULL === 'true';
+
+/** The CI size, or the full one under `RELIABILITY_FULL=1`. */
+export function size(ci: number, full: number): number {
+  return RELIABILITY_FULL ? full : ci;
+}
+
+/**
+ * Every secret the suite makes contains this, so a scan of anything (histories of other files'
+ * runs included) can look for it without knowing the exact values.
+ */
+export const SECRET_MARKER = 'RELIABILITY-SECRET';
+
+/** The prefix of test/helpers/stack.ts's token, so scans also cover the other test files' runs. */
+export const STACK_TOKEN_MARKER = 'sim-token-SECRET-';
+
+/** A fresh, recognisable secret: `RELIABILITY-SECRET-<kind>-<uuid>`. */
+export function makeSecret(kind: string): string {
+  return `${SECRET_MARKER}-${kind}-${randomUUID()}`;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every `intervalMs` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** `fn` over `items` with at most `limit` running at once; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T, index);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+/** `promise`, or a rejection after `ms` (the promise itself keeps running). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Everything an error carries (message, cause chain, details, own fields), as text for secret scans. */
+export function errorText(err: unknown): string {
+  return inspect(err, { depth: 12, showHidden: false, breakLength: Infinity, maxStringLength: Infinity, maxArrayLength: Infinity });
+}
+
+/** The WorkflowTaskFailed events of a run (should always be none). */
+export async function workflowTaskFailures(handle: WorkflowHandle): Promise<number> {
+  const history = await handle.fetchHistory();
+  return history.events?.filter((e) => e.workflowTaskFailedEventAttributes).length ?? 0;
+}
+
+/** Where the suite keeps its figures and logs between files. */
+export const RELIABILITY_CACHE_DIR = path.join(PROJECT_ROOT, 'test', '.cache', 'reliability');
+
+/**
+ * Prints one summary line (`[reliability] <test>: k=v, …`) and appends it to
+ * test/.cache/reliability/figures.jsonl so the figures can be quoted after a run.
+ */
+export function reportFigures(test: string, figures: Record<string, unknown>): void {
+  const line = Object.entries(figures)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
+  console.log(`[reliability] ${test}${RELIABILITY_FULL ? ' (full)' : ' (ci)'}: ${line}`);
+  mkdirSync(RELIABILITY_CACHE_DIR, { recursive: true });
+  appendFileSync(path.join(RELIABILITY_CACHE_DIR, 'figures.jsonl'), `${JSON.stringify({ at: new Date().toISOString(), full: RELIABILITY_FULL, test, ...figures })}\n`);
+}
+
+/**
+ * Run markers, so the namespace-wide secret scan can wait for the other reliability files running
+ * in parallel: keyed by the run's Temporal address (a fresh port per `vitest` run).
+ */
+function runDir(runKey: string): string {
+  return path.join(RELIABILITY_CACHE_DIR, 'runs', runKey.replace(/[^\w.-]/g, '_'));
+}
+
+/** Marks a reliability file as started (`phase: 'started'`) or finished (`'done'`) in this run. */
+export function markFile(runKey: string, file: string, phase: 'started' | 'done'): void {
+  const dir = runDir(runKey);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${phase}-${file}`), new Date().toISOString());
+}
+
+/**
+ * Waits (bounded) until every other reliability file that has started in this run is done. Files
+ * not started yet are not waited for: they may be queued behind the caller in the same fork.
+ */
+export async function waitForStartedFiles(runKey: string, self: string, timeoutMs: number): Promise<string[]> {
+  const dir = runDir(runKey);
+  const pending = () => {
+    if (!existsSync(dir)) return [];
+    const names = readdirSync(dir);
+    return names
+      .filter((n) => n.startsWith('started-') && n !== `started-${self}`)
+      .map((n) => n.slice('started-'.length))
+      .filter((f) => !names.includes(`done-${f}`));
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (pending().length > 0 && Date.now() < deadline) await sleep(1_000);
+  return pending();
+}
+
+/** Where in `text` each needle occurs (a short excerpt per hit), for a readable failure. */
+export function findLeaks(source: string, text: string, needles: readonly string[]): string[] {
+  const leaks: string[] = [];
+  for (const needle of needles) {
+    const at = text.indexOf(needle);
+    if (at >= 0) leaks.push(`${source}: …${text.slice(Math.max(0, at - 80), at + needle.length + 20)}…`);
+  }
+  return leaks;
+}
+
+/** Decoded text of the histories of every execution `query` matches (all runs), `limit` fetched at once. */
+export async function historiesText(client: Client, query: string | undefined, limit = 8): Promise<{ id: string; text: string }[]> {
+  const executions: { workflowId: string; runId: string }[] = [];
+  for await (const execution of client.workflow.list(query === undefined ? {} : { query })) {
+    executions.push({ workflowId: execution.workflowId, runId: execution.runId });
+  }
+  return mapLimit(executions, limit, async ({ workflowId, runId }) => ({
+    id: `${workflowId}/${runId}`,
+    text: historyText(await client.workflow.getHandle(workflowId, runId).fetchHistory()),
+  }));
+}
+
+/**
+ * Scans every history in the namespace (all files' runs so far) for the suite's secret markers.
+ * Each reliability file runs it at its end, so whichever file ends last has scanned everything.
+ */
+export async function scanNamespaceForSecrets(
+  client: Client,
+  extraNeedles: readonly string[] = [],
+): Promise<{ historiesScanned: number; withDecodedPayloads: number; leaks: string[] }> {
+  const histories = await historiesText(client, undefined, 16);
+  const needles = [SECRET_MARKER, STACK_TOKEN_MARKER, ...extraNeedles];
+  return {
+    historiesScanned: histories.length,
+    // Proof the scan reads decoded payloads: the inputs' e-mail addresses exist only inside them.
+    withDecodedPayloads: histories.filter((h) => h.text.includes('@contoso.com')).length,
+    leaks: histories.flatMap((h) => findLeaks(`history ${h.id}`, h.text, needles)),
+  };
+}
+
+/** Options of {@link spawnWorkerProcess}. */
+export interface WorkerProcessOptions {
+  /** A name for log prefixes. */
+  name: string;
+  temporalAddress: string;
+  namespace?: string;
+  taskQueue: string;
+  cppBaseUrl: string;
+  /** `CPP_ACCESS_TOKEN`; leave out to configure Entra through `env`. */
+  accessToken?: string;
+  workflowBundlePath?: string;
+  /** More environment (LOG_LEVEL, AZURE_*). */
+  env?: Record<string, string>;
+}
+
+/** A worker running as `node --import tsx src/worker.ts`, its output kept line by line. */
+export interface WorkerProcess {
+  name: string;
+  child: ChildProcess;
+  /** stdout and stderr lines so far, prefixed `out|`/`err|`. */
+  lines: string[];
+  /** Resolves when the worker printed `worker ready`; rejects if it exits first. */
+  ready: Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Lines in which the loopback guard reported a refused connection. */
+  blockedConnections(): string[];
+  /** SIGKILL, then wait for the exit. */
+  kill(): Promise<void>;
+  /** SIGTERM (graceful), SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts the product's worker entry point as a child process, with only the environment given
+ * here (plus PATH/HOME), the loopback guard preloaded and a fresh SDK runtime.
+ */
+export function spawnWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_NAMESPACE: options.namespace ?? 'default',
+    TEMPORAL_TASK_QUEUE: options.taskQueue,
+    CPP_BASE_URL: options.cppBaseUrl,
+    LOG_LEVEL: 'INFO',
+    ...(options.accessToken !== undefined ? { CPP_ACCESS_TOKEN: options.accessToken } : {}),
+    ...(options.workflowBundlePath !== undefined ? { WORKFLOW_BUNDLE_PATH: options.workflowBundlePath } : {}),
+    ...options.env,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './test/helpers/loopback-guard.mjs', 'src/worker.ts'], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let readyResolve: () => void = () => undefined;
+  let readyReject: (err: Error) => void = () => undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    readyResolve = resolve;
+    readyReject = reject;
+  });
+  const collect = (stream: NodeJS.ReadableStream | null, prefix: string) => {
+    let partial = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      const parts = (partial + chunk).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) {
+        lines.push(`${prefix}|${line}`);
+        if (line.includes('worker ready')) readyResolve();
+      }
+    });
+    stream?.on('end', () => {
+      if (partial) lines.push(`${prefix}|${partial}`);
+    });
+  };
+  collect(child.stdout, 'out');
+  collect(child.stderr, 'err');
+  // A worker that is expected to exit at start (bad configuration) need not have its readiness awaited.
+  ready.catch(() => undefined);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      readyReject(new Error(`worker ${options.name} exited (${code ?? signal}) before it was ready:\n${lines.slice(-20).join('\n')}`));
+      resolve({ code, signal });
+    });
+  });
+  const isRunning = () => child.exitCode === null && child.signalCode === null;
+  return {
+    name: options.name,
+    child,
+    lines,
+    ready,
+    exited,
+    blockedConnections: () => lines.filter((l) => l.includes(LOOPBACK_GUARD_MARKER)),
+    async kill() {
+      if (isRunning()) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop(graceMs = 15_000) {
+      if (!isRunning()) return;
+      const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
