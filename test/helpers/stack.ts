@@ -3,11 +3,11 @@
  * real Worker with the real activities on the shared Temporal dev server.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createCancellationActivities } from '../../src/activities/cancellation';
 import { createHelloActivities } from '../../src/activities/hello';
-import { CppHttpClient } from '../../src/cpp/client';
+import { CppHttpClient, type CppHttpClientOptions } from '../../src/cpp/client';
 import { StaticTokenProvider } from '../../src/cpp/token-provider';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './temporal';
@@ -25,13 +25,25 @@ export interface TestStack extends TemporalTestContext {
   stop(): Promise<void>;
 }
 
+export interface TestStackOptions {
+  /** The bearer token the simulator accepts and the client sends. @default TEST_TOKEN */
+  token?: string;
+  /** @default 'cancel' */
+  taskQueuePrefix?: string;
+  /** E.g. short header/body timeouts for fault tests. */
+  cppClientOptions?: Partial<Omit<CppHttpClientOptions, 'baseUrl' | 'tokenProvider'>>;
+  workerOptions?: Partial<WorkerOptions>;
+}
+
 /** Starts simulator + client + worker; the worker runs until `stop()`. */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const token = options.token ?? TEST_TOKEN;
   const ctx = await connectToTestServer();
-  const simulator = await startSimulator({ port: 0, tokens: [TEST_TOKEN] });
-  const cppClient = new CppHttpClient({ baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(TEST_TOKEN) });
-  const taskQueue = uniqueTaskQueue('cancel');
+  const simulator = await startSimulator({ port: 0, tokens: [token] });
+  const cppClient = new CppHttpClient({ ...options.cppClientOptions, baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(token) });
+  const taskQueue = uniqueTaskQueue(options.taskQueuePrefix ?? 'cancel');
   const worker = await Worker.create({
+    ...options.workerOptions,
     connection: ctx.nativeConnection,
     namespace: ctx.namespace,
     taskQueue,

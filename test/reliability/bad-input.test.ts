@@ -7,17 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCancellationActivities } from '../../src/activities/cancellation';
 import { FailureType, WORKFLOW_TYPE } from '../../src/contract';
-import { CppHttpClient } from '../../src/cpp/client';
-import { StaticTokenProvider } from '../../src/cpp/token-provider';
 import { validateInput } from '../../src/input';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import type { RunningSimulator } from '../../src/simulator/server';
 import { errorText, findLeaks, historiesText, makeSecret, mapLimit, markFile, RELIABILITY_FULL, reportFigures, scanNamespaceForSecrets, size, sleep, workflowTaskFailures } from '../helpers/reliability';
-import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from '../helpers/temporal';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import type { TemporalTestContext } from '../helpers/temporal';
 
 const SAMPLES = size(30, 200);
 const SEED = Number(process.env.RELIABILITY_SEED ?? (RELIABILITY_FULL ? Date.now() % 1_000_000 : 20_261_128));
@@ -25,34 +22,19 @@ const SEED = Number(process.env.RELIABILITY_SEED ?? (RELIABILITY_FULL ? Date.now
 const token = makeSecret('input-token');
 let ctx: TemporalTestContext;
 let simulator: RunningSimulator;
-let cppClient: CppHttpClient;
-let worker: Worker;
-let running: Promise<void>;
+let stack: TestStack;
 let taskQueue: string;
 const caughtErrors: unknown[] = [];
 
 beforeAll(async () => {
   markFile(inject('temporalAddress'), 'bad-input', 'started');
-  ctx = await connectToTestServer();
-  simulator = await startSimulator({ tokens: [token] });
-  cppClient = new CppHttpClient({ baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(token) });
-  taskQueue = uniqueTaskQueue('bad-input');
-  worker = await Worker.create({
-    connection: ctx.nativeConnection,
-    namespace: ctx.namespace,
-    taskQueue,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createCancellationActivities({ client: cppClient }),
-  });
-  running = worker.run();
+  stack = await startTestStack({ token, taskQueuePrefix: 'bad-input' });
+  ({ simulator, taskQueue } = stack);
+  ctx = stack;
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await cppClient?.close();
-  await simulator?.close();
-  await ctx?.close();
+  await stack?.stop();
 });
 
 // ---- generators ----

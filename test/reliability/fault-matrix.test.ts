@@ -9,16 +9,13 @@ import { randomInt } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCancellationActivities } from '../../src/activities/cancellation';
 import { FailureType, WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../../src/contract';
-import { CppHttpClient } from '../../src/cpp/client';
-import { StaticTokenProvider } from '../../src/cpp/token-provider';
 import type { Fault, OfferScenario } from '../../src/simulator/scenario';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import type { RunningSimulator } from '../../src/simulator/server';
 import { errorText, findLeaks, historiesText, makeSecret, mapLimit, markFile, reportFigures, scanNamespaceForSecrets, withTimeout, workflowTaskFailures } from '../helpers/reliability';
-import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from '../helpers/temporal';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import type { TemporalTestContext } from '../helpers/temporal';
 
 const PUBLISHER = 'faults';
 const COMPLETED = 'completed';
@@ -139,9 +136,7 @@ interface Row {
 const token = makeSecret('faults-token');
 let ctx: TemporalTestContext;
 let simulator: RunningSimulator;
-let cppClient: CppHttpClient;
-let worker: Worker;
-let running: Promise<void>;
+let stack: TestStack;
 let taskQueue: string;
 const rows: Row[] = [];
 const caughtErrors: unknown[] = [];
@@ -154,26 +149,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
   trapOrigin = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
-  ctx = await connectToTestServer();
-  simulator = await startSimulator({ tokens: [token] });
-  cppClient = new CppHttpClient({ baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(token), headersTimeoutMs: 1_000, bodyTimeoutMs: 1_000 });
-  taskQueue = uniqueTaskQueue('faults');
-  worker = await Worker.create({
-    connection: ctx.nativeConnection,
-    namespace: ctx.namespace,
-    taskQueue,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createCancellationActivities({ client: cppClient }),
-  });
-  running = worker.run();
+  stack = await startTestStack({ token, taskQueuePrefix: 'faults', cppClientOptions: { headersTimeoutMs: 1_000, bodyTimeoutMs: 1_000 } });
+  ({ simulator, taskQueue } = stack);
+  ctx = stack;
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await cppClient?.close();
-  await simulator?.close();
-  await ctx?.close();
+  await stack?.stop();
   await new Promise<void>((resolve) => (trap ? trap.close(() => resolve()) : resolve()));
 });
 

@@ -5,15 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCancellationActivities } from '../../src/activities/cancellation';
 import { WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../../src/contract';
-import { CppHttpClient } from '../../src/cpp/client';
-import { StaticTokenProvider } from '../../src/cpp/token-provider';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import type { RunningSimulator } from '../../src/simulator/server';
 import { findLeaks, historiesText, makeSecret, mapLimit, markFile, reportFigures, scanNamespaceForSecrets, SECRET_MARKER, size, waitFor, withTimeout } from '../helpers/reliability';
-import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from '../helpers/temporal';
+import { startTestStack, type TestStack } from '../helpers/stack';
+import type { TemporalTestContext } from '../helpers/temporal';
 
 const PUBLISHER = 'load';
 const CANCELLATIONS = size(200, 2_000);
@@ -22,35 +19,18 @@ const START_CONCURRENCY = 50;
 const token = makeSecret('load-token');
 let ctx: TemporalTestContext;
 let simulator: RunningSimulator;
-let cppClient: CppHttpClient;
-let worker: Worker;
-let running: Promise<void>;
+let stack: TestStack;
 let taskQueue: string;
 
 beforeAll(async () => {
   markFile(inject('temporalAddress'), 'load', 'started');
-  ctx = await connectToTestServer();
-  simulator = await startSimulator({ tokens: [token] });
-  cppClient = new CppHttpClient({ baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(token) });
-  taskQueue = uniqueTaskQueue('load');
-  worker = await Worker.create({
-    connection: ctx.nativeConnection,
-    namespace: ctx.namespace,
-    taskQueue,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createCancellationActivities({ client: cppClient }),
-    maxConcurrentActivityTaskExecutions: 200,
-    maxCachedWorkflows: CANCELLATIONS,
-  });
-  running = worker.run();
+  stack = await startTestStack({ token, taskQueuePrefix: 'load', workerOptions: { maxConcurrentActivityTaskExecutions: 200, maxCachedWorkflows: CANCELLATIONS } });
+  ({ simulator, taskQueue } = stack);
+  ctx = stack;
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await cppClient?.close();
-  await simulator?.close();
-  await ctx?.close();
+  await stack?.stop();
 });
 
 afterAll(() => {
