@@ -43,9 +43,9 @@ const SCALE = {
   longRunPolls: small ? 120 : 230,
 };
 
-/** Worker settings compared in (a): the SDK's defaults vs what this project ships. */
+/** Worker settings compared in (a): roughly the SDK's defaults (cache sized from the heap) vs what this project ships. */
 const WORKER_CONFIGS: Record<string, Record<string, string>> = {
-  'sdk-defaults': { WORKER_MAX_CONCURRENT_ACTIVITIES: '100', WORKER_MAX_CACHED_WORKFLOWS: '1000', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '40' },
+  'sdk-defaults': { WORKER_MAX_CONCURRENT_ACTIVITIES: '100', WORKER_MAX_CACHED_WORKFLOWS: '1000' },
   tuned: {},
 };
 
@@ -236,6 +236,12 @@ async function collect(ctx: Context, cpp: CppHttpClient) {
   return { throughput, polling, memoryAndHistory };
 }
 
+/** BENCH_ONLY=memory: section (c) alone, to compare worker settings (e.g. WORKER_MAX_CACHED_WORKFLOWS). */
+async function collectMemoryOnly(ctx: Context) {
+  console.log('(c) memory and history…');
+  return { memoryAndHistory: await memoryAndHistorySection(ctx) };
+}
+
 async function main(): Promise<void> {
   const cacheDir = path.join(PROJECT_ROOT, 'bench', '.cache');
   await mkdir(cacheDir, { recursive: true });
@@ -253,6 +259,14 @@ async function main(): Promise<void> {
       baseEnv: { TEMPORAL_ADDRESS: server.address, CPP_BASE_URL: simulator.url, CPP_ACCESS_TOKEN: TOKEN, WORKFLOW_BUNDLE_PATH: bundlePath },
     };
     console.log(`bench: scale ${small ? 'small' : 'full'}, Temporal ${server.describe}`);
+    if (process.env.BENCH_ONLY === 'memory') {
+      const only = await collectMemoryOnly(ctx);
+      const file = path.join(PROJECT_ROOT, 'bench', 'results', `memory-cache-${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default'}.json`);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, JSON.stringify({ date: new Date().toISOString(), scale: SCALE, results: only }, null, 2) + '\n');
+      console.log(`\nwrote ${path.relative(PROJECT_ROOT, file)}`);
+      return;
+    }
     const results = await collect(ctx, cpp);
     printTable(results);
     const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.platform()} ${os.release()}` };

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { freePort } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 
 export interface WorkerProcess {
@@ -14,17 +15,27 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
+async function isReady(healthAddress: string): Promise<boolean> {
+  try {
+    return (await fetch(`http://${healthAddress}/readyz`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts `src/worker.ts` and waits until its /readyz says the worker runs. */
 export async function startWorkerProcess(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
+  const healthAddress = `127.0.0.1:${await freePort()}`;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker.ts')], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'WARN', ...env },
+    env: { ...process.env, LOG_LEVEL: 'WARN', HEALTH_ADDRESS: healthAddress, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const deadline = Date.now() + readyTimeoutMs;
-  while (!/worker ready|"worker ready/i.test(output)) {
+  while (!(await isReady(healthAddress))) {
     if (child.exitCode !== null) throw new Error(`worker exited during start-up:\n${output}`);
     if (Date.now() > deadline) throw new Error(`worker not ready after ${readyTimeoutMs} ms:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -43,7 +43,8 @@ const workerSchema = temporalSchema.extend({
   CPP_BASE_URL: z.url({ error: 'must be a URL like https://cloudpartner.azure.com' }).default('https://cloudpartner.azure.com'),
   CPP_API_VERSION: apiVersionSchema.default(DEFAULT_API_VERSION),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(200),
-  WORKER_MAX_CACHED_WORKFLOWS: positiveInt(1000),
+  // Each cached run costs ~2–3 MiB of RSS; beyond the cache a poll replays its (short, bounded) history.
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt(100),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt(30),
   WORKFLOW_BUNDLE_PATH: optionalText,
   METRICS_ADDRESS: ipListenAddress.optional(),
