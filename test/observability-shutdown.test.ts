@@ -12,7 +12,7 @@ import { startSimulator, type RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { freePort } from '../src/temporal-cli/dev-server';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
-import { spawnWorker, waitUntilReady, type WorkerProcess } from './observability-support';
+import { spawnWorker, waitUntilReady, type WorkerProcess } from './helpers/observability';
 
 const PUBLISHER = 'contoso';
 const TOKEN = `shutdown-token-SECRET-${randomUUID()}`;

@@ -16,7 +16,7 @@ import { inject } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
-import { spawnWorker, waitUntilReady, type WorkerProcess } from './observability-support';
+import { spawnWorker, waitUntilReady, type WorkerProcess } from './helpers/observability';
 
 const PUBLISHER = 'contoso';
 const TOKEN = `trace-token-SECRET-${randomUUID()}`;

@@ -13,7 +13,7 @@ import { startSimulator, type RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { freePort } from '../src/temporal-cli/dev-server';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
-import { parsePrometheus, spawnWorker, sumOf, waitUntilReady, type Sample, type WorkerProcess } from './observability-support';
+import { parsePrometheus, spawnWorker, sumOf, waitUntilReady, type Sample, type WorkerProcess } from './helpers/observability';
 
 const PUBLISHER = 'contoso';
 /** Recognisable, so a scan of the worker's whole output can prove it never appears. */

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { PROJECT_ROOT } from '../../src/temporal-cli/resolve';
 
 export interface WorkerProcess {
   child: ChildProcess;
