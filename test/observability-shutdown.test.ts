@@ -12,7 +12,7 @@ import { startSimulator, type RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { freePort } from '../src/temporal-cli/dev-server';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
-import { spawnWorker, waitUntilReady, type WorkerProcess } from './helpers/observability';
+import { spawnWorker, waitUntilReady, type WorkerProcess, workerBaseEnv } from './helpers/observability';
 
 const PUBLISHER = 'contoso';
 const TOKEN = `shutdown-token-SECRET-${randomUUID()}`;
@@ -34,11 +34,7 @@ afterAll(async () => {
 
 function workerEnv(taskQueue: string, healthPort: number): Record<string, string> {
   return {
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    CPP_BASE_URL: simulator.url,
-    CPP_ACCESS_TOKEN: TOKEN,
+    ...workerBaseEnv(taskQueue, simulator.url, TOKEN),
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
     WORKER_SHUTDOWN_GRACE_SECONDS: '15',
     HEALTH_ADDRESS: `127.0.0.1:${healthPort}`,

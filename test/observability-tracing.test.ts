@@ -12,11 +12,10 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Client } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
-import { spawnWorker, waitUntilReady, type WorkerProcess } from './helpers/observability';
+import { spawnWorker, waitUntilReady, type WorkerProcess, workerBaseEnv } from './helpers/observability';
 
 const PUBLISHER = 'contoso';
 const TOKEN = `trace-token-SECRET-${randomUUID()}`;
@@ -93,11 +92,7 @@ beforeAll(async () => {
   simulator = await startSimulator({ port: 0, tokens: [TOKEN] });
   taskQueue = uniqueTaskQueue('trace');
   worker = spawnWorker({
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    CPP_BASE_URL: simulator.url,
-    CPP_ACCESS_TOKEN: TOKEN,
+    ...workerBaseEnv(taskQueue, simulator.url, TOKEN),
     // No WORKFLOW_BUNDLE_PATH: the worker bundles src/workflows with the tracing interceptors.
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
     OTEL_SERVICE_NAME: 'cpp-worker-under-test',

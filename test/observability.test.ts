@@ -13,7 +13,7 @@ import { startSimulator, type RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { freePort } from '../src/temporal-cli/dev-server';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
-import { parsePrometheus, spawnWorker, sumOf, waitUntilReady, type Sample, type WorkerProcess } from './helpers/observability';
+import { parsePrometheus, spawnWorker, sumOf, waitUntilReady, type Sample, type WorkerProcess, workerBaseEnv } from './helpers/observability';
 
 const PUBLISHER = 'contoso';
 /** Recognisable, so a scan of the worker's whole output can prove it never appears. */
@@ -35,11 +35,7 @@ beforeAll(async () => {
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   healthUrl = `http://127.0.0.1:${healthPort}`;
   worker = spawnWorker({
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    CPP_BASE_URL: simulator.url,
-    CPP_ACCESS_TOKEN: TOKEN,
+    ...workerBaseEnv(taskQueue, simulator.url, TOKEN),
     METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
     HEALTH_ADDRESS: `127.0.0.1:${healthPort}`,
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),

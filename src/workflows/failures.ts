@@ -21,7 +21,8 @@ export function workflowFailure(info: FailureInfo, cause?: Error): ApplicationFa
   return ApplicationFailure.create({ type: info.type, message: info.message, nonRetryable: true, details: [info], cause });
 }
 
-function infoFromDetails(failure: ApplicationFailure): FailureInfo {
+/** The facts of a failure (type, message, HTTP status, body, code), for progress and completion signals. */
+export function failureInfo(failure: ApplicationFailure): FailureInfo {
   const first = failure.details?.[0] as Partial<FailureInfo> | undefined;
   return {
     type: failure.type ?? 'Error',
@@ -44,7 +45,7 @@ export function toWorkflowFailure(err: unknown, phase: 'requesting' | 'polling',
       // Our activities only let final failures escape their retry policy; anything else that got
       // here means the deadline cut the retries short, handled below.
       if (cause.nonRetryable || (cause.type && FINAL_ACTIVITY_FAILURE_TYPES.includes(cause.type))) {
-        return workflowFailure(infoFromDetails(cause), err);
+        return workflowFailure(failureInfo(cause), err);
       }
     }
     if (cause instanceof TimeoutFailure || cause instanceof ApplicationFailure) {
@@ -63,12 +64,7 @@ export function toWorkflowFailure(err: unknown, phase: 'requesting' | 'polling',
  */
 function lastAttemptFailure(cause: TimeoutFailure | ApplicationFailure): FailureInfo | undefined {
   for (let f: unknown = cause; f instanceof Error; f = f.cause) {
-    if (f instanceof ApplicationFailure) return infoFromDetails(f);
+    if (f instanceof ApplicationFailure) return failureInfo(f);
   }
   return cause instanceof TimeoutFailure ? { type: 'Timeout', message: `activity ${String(cause.timeoutType)} timeout` } : undefined;
-}
-
-/** The facts of a failure, for progress and completion signals. */
-export function failureInfo(failure: ApplicationFailure): FailureInfo {
-  return infoFromDetails(failure);
 }

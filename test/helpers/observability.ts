@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { inject } from 'vitest';
 import { PROJECT_ROOT } from '../../src/temporal-cli/resolve';
 
 export interface WorkerProcess {
@@ -24,6 +25,17 @@ const WORKER_ENTRY = path.join(PROJECT_ROOT, 'src', 'worker.ts');
 
 /** Variables of the test process that must not leak into the worker (they would change its config). */
 const STRIPPED = /^(TEMPORAL_|CPP_|AZURE_|OTEL_|METRICS_ADDRESS|HEALTH_ADDRESS|LOG_|WORKER_|WORKFLOW_BUNDLE_PATH|VITEST|NODE_OPTIONS)/;
+
+/** The variables every test worker needs: the shared dev server, its own task queue, the simulator and its token. */
+export function workerBaseEnv(taskQueue: string, cppBaseUrl: string, token: string): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    CPP_BASE_URL: cppBaseUrl,
+    CPP_ACCESS_TOKEN: token,
+  };
+}
 
 /** Spawns the worker with exactly `env` on top of a clean copy of the test's environment. */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
