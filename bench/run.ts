@@ -17,6 +17,7 @@ import { DEFAULT_POLLING } from '../src/input';
 import { startSimulator, type RunningSimulator } from '../src/simulator/server';
 import { startDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workflow-bundle';
 import {
   boundedAll,
   freshOffer,
@@ -247,7 +248,7 @@ async function main(): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   const server = await startDevServer({ logFile: path.join(cacheDir, 'temporal.log') });
   const simulator = await startSimulator({ port: 0, tokens: [TOKEN], maxLoggedRequests: 500_000 });
-  const bundle = await bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts') });
+  const bundle = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts') });
   const bundlePath = path.join(cacheDir, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
   const connection = await Connection.connect({ address: server.address });

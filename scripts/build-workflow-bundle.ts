@@ -12,6 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workflow-bundle';
 
 /** Where the Dockerfile puts it, next to the compiled worker. */
 export const DEFAULT_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
@@ -33,6 +34,7 @@ export async function buildWorkflowBundle(options: BuildWorkflowBundleOptions = 
     ? undefined
     : { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
   const { code } = await bundleWorkflowCode({
+    ...WORKFLOW_BUNDLE_OPTIONS,
     workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts'),
     workflowInterceptorModules: options.openTelemetry ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [],
     logger,

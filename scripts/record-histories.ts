@@ -25,6 +25,7 @@ import { startSimulator, type RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { startDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workflow-bundle';
 
 export const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 const PUBLISHER = 'contoso';
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
       namespace: server.namespace,
       taskQueue: TASK_QUEUE,
       workflowsPath: require.resolve('../src/workflows'),
+      bundlerOptions: WORKFLOW_BUNDLE_OPTIONS,
       activities: { ...createCancellationActivities({ client: cppClient }), ...createHelloActivities() },
     });
     await mkdir(HISTORIES_DIR, { recursive: true });

@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './contract';
-import { apiVersionSchema, DEFAULT_API_VERSION } from './validation';
+import { DEFAULT_API_VERSION, valueSchemas } from './validation';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -41,7 +41,7 @@ const temporalSchema = z.object({
 
 const workerSchema = temporalSchema.extend({
   CPP_BASE_URL: z.url({ error: 'must be a URL like https://cloudpartner.azure.com' }).default('https://cloudpartner.azure.com'),
-  CPP_API_VERSION: apiVersionSchema.default(DEFAULT_API_VERSION),
+  CPP_API_VERSION: valueSchemas().apiVersion.default(DEFAULT_API_VERSION),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(200),
   // Each cached run costs ~2–3 MiB of RSS; beyond the cache a poll replays its (short, bounded) history.
   WORKER_MAX_CACHED_WORKFLOWS: positiveInt(100),

@@ -4,13 +4,11 @@
  */
 import { z } from 'zod';
 import type { ContinuationState, NotifyTarget, PollingOptions } from './contract';
-import {
-  apiVersionSchema,
-  DEFAULT_API_VERSION,
-  describeIssues,
-  identifierSchema,
-  notificationEmailsSchema,
-} from './validation';
+import { DEFAULT_API_VERSION, describeIssues, valueSchemas } from './validation';
+
+// Module-private schemas: exported objects would be deep-frozen when the worker shares this module
+// between workflow runs, and zod caches lazily inside them (see src/workflow-bundle.ts).
+const { identifier: identifierSchema, notificationEmails: notificationEmailsSchema, apiVersion: apiVersionSchema } = valueSchemas();
 
 export const DEFAULT_POLLING: PollingOptions = {
   initialIntervalSeconds: 5,
@@ -41,7 +39,7 @@ const pollingSchema = z
     path: ['maxIntervalSeconds'],
   });
 
-export const notifyTargetSchema = z.strictObject(
+const notifyTargetSchema = z.strictObject(
   {
     workflowId: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(1000, { error: 'must be at most 1000 characters' }),
     runId: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(100, { error: 'must be at most 100 characters' }).optional(),
@@ -49,6 +47,12 @@ export const notifyTargetSchema = z.strictObject(
   },
   { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object like {"workflowId":"…"}' : undefined) },
 );
+
+/** `target` as a notify target, or undefined when it is not one. */
+export function parseNotifyTarget(target: unknown): NotifyTarget | undefined {
+  const parsed = notifyTargetSchema.safeParse(target);
+  return parsed.success ? parsed.data : undefined;
+}
 
 const notifySchema = z
   .array(notifyTargetSchema, { error: 'must be an array of {workflowId, runId?, signalName?}' })

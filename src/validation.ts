@@ -21,7 +21,7 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
  * A publisher, offer or operation id, safe to percent-encode into ONE path segment:
  * not empty, not `.` or `..`, no `/` or `\`, no control characters, no surrounding spaces.
  */
-export const identifierSchema = z
+const identifierSchema = z
   .string({ error: 'must be a string' })
   .min(1, { error: 'must not be empty' })
   .max(MAX_IDENTIFIER_LENGTH, { error: `must be at most ${MAX_IDENTIFIER_LENGTH} characters` })
@@ -33,7 +33,7 @@ export const identifierSchema = z
 // Deliberately plain: one @, no white space or separators that would break the comma-joined list.
 const EMAIL_PATTERN = /^[^\s@,;<>"()[\]\\]+@[^\s@,;<>"()[\]\\]+\.[^\s@,;<>"()[\]\\]+$/u;
 
-export const emailSchema = z
+const emailSchema = z
   .string({ error: 'must be a string' })
   .max(MAX_EMAIL_LENGTH, { error: `must be at most ${MAX_EMAIL_LENGTH} characters` })
   .regex(EMAIL_PATTERN, { error: 'must be an e-mail address like jondoe@contoso.com' });
@@ -42,7 +42,7 @@ export const emailSchema = z
  * `notificationEmails` as an array or a comma-separated string; normalised to a non-empty array
  * of trimmed addresses.
  */
-export const notificationEmailsSchema = z
+const notificationEmailsSchema = z
   .union([z.array(z.string({ error: 'must be a string' })), z.string()], {
     error: 'must be an array of e-mail addresses or a comma-separated string',
   })
@@ -54,9 +54,18 @@ export const notificationEmailsSchema = z
       .max(MAX_NOTIFICATION_EMAILS, { error: `must name at most ${MAX_NOTIFICATION_EMAILS} addresses` }),
   );
 
-export const apiVersionSchema = z
+const apiVersionSchema = z
   .string({ error: 'must be a string' })
   .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, { error: 'must look like 2017-10-31' });
+
+/**
+ * The value schemas, for composing larger ones (workflow input, worker config). Handed out by a
+ * function, never exported as objects: the worker shares this module between workflow runs and
+ * deep-freezes what it exports, and zod caches lazily inside a schema (see src/workflow-bundle.ts).
+ */
+export function valueSchemas() {
+  return { identifier: identifierSchema, notificationEmails: notificationEmailsSchema, apiVersion: apiVersionSchema };
+}
 
 /** One `field: problem` line per issue, fields in dotted form (`notify.0.workflowId`). */
 export function describeIssues(error: z.ZodError): string[] {

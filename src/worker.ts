@@ -19,6 +19,7 @@ import { createLogger } from './observability/logging';
 import { cppRequestRecorder, prometheusExporter } from './observability/metrics';
 import { startTracing, tracingConfigFromEnv, type Tracing } from './observability/tracing';
 import { temporalConnectionOptions } from './temporal-connection';
+import { WORKFLOW_BUNDLE_OPTIONS } from './workflow-bundle';
 
 export interface CancellationWorker {
   worker: Worker;
@@ -42,9 +43,9 @@ export interface CreateWorkerOptions {
 }
 
 /** Workflow code: a prebuilt bundle when given (fast start), else bundled now from source. */
-function workflowSource(config: WorkerConfig): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+function workflowSource(config: WorkerConfig): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
   if (config.workflowBundlePath) return { workflowBundle: { codePath: config.workflowBundlePath } };
-  return { workflowsPath: path.join(__dirname, 'workflows') };
+  return { workflowsPath: path.join(__dirname, 'workflows'), bundlerOptions: WORKFLOW_BUNDLE_OPTIONS };
 }
 
 /** The default `onRequest` hook: metrics tagged with the worker's namespace and task queue, DEBUG logs. */

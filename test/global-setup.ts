@@ -8,6 +8,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { startDevServer, type RunningDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,7 +25,7 @@ export async function setup(project: TestProject): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   const [running, bundle] = await Promise.all([
     startDevServer({ logFile: path.join(cacheDir, 'temporal-dev-server.log'), log: (l) => console.log(l) }),
-    bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'test', 'workflows', 'index.ts'), logger: quietLogger }),
+    bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, workflowsPath: path.join(PROJECT_ROOT, 'test', 'workflows', 'index.ts'), logger: quietLogger }),
   ]);
   server = running;
   console.log(`[global-setup] Temporal dev server at ${running.address} from ${running.describe}`);

@@ -9,6 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workflow-bundle';
 
 const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 
@@ -46,7 +47,7 @@ describe('replay of recorded histories', () => {
     const histories = await Promise.all(files.map(async (f) => ({ workflowId: f.slice(0, -'.json'.length), history: await loadHistory(f) })));
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts') }, histories)) {
+    for await (const result of Worker.runReplayHistories({ workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts'), bundlerOptions: WORKFLOW_BUNDLE_OPTIONS }, histories)) {
       replayed += 1;
       if (result.error) failures.push(`${result.workflowId}: ${result.error.name}: ${result.error.message}`);
     }

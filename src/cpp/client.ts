@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request, type Dispatcher } from 'undici';
-import { apiVersionSchema, DEFAULT_API_VERSION, identifierProblem, parseNotificationEmails } from '../validation';
+import { DEFAULT_API_VERSION, identifierProblem, parseNotificationEmails, valueSchemas } from '../validation';
 import {
   CppAbortedError,
   CppAuthenticationError,
@@ -130,7 +130,7 @@ export class CppHttpClient implements CppClient {
     }
     this.#tokenProvider = options.tokenProvider;
     const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
-    const version = apiVersionSchema.safeParse(apiVersion);
+    const version = valueSchemas().apiVersion.safeParse(apiVersion);
     if (!version.success) throw new CppConfigError('apiVersion', version.error.issues[0]?.message ?? 'is invalid');
     this.#apiVersion = version.data;
     const connectTimeoutMs = positiveInteger('connectTimeoutMs', options.connectTimeoutMs, 10_000);
@@ -263,7 +263,7 @@ export class CppHttpClient implements CppClient {
 
   #version(apiVersion: string | undefined): string {
     if (apiVersion === undefined) return this.#apiVersion;
-    const result = apiVersionSchema.safeParse(apiVersion);
+    const result = valueSchemas().apiVersion.safeParse(apiVersion);
     if (!result.success) throw new CppInvalidRequestError('apiVersion', result.error.issues[0]?.message ?? 'is invalid');
     return result.data;
   }

@@ -33,7 +33,7 @@ import {
 } from '../contract';
 import type { CancellationActivities, RequestCancellationResult } from '../activities/cancellation';
 import type { OperationStatus } from '../cpp/types';
-import { isContinuationState, notifyTargetSchema, salvageNotifyTargets, validateInput, type NormalizedInput } from '../input';
+import { isContinuationState, parseNotifyTarget, salvageNotifyTargets, validateInput, type NormalizedInput } from '../input';
 import { failureInfo, FINAL_ACTIVITY_FAILURE_TYPES, toWorkflowFailure, workflowFailure } from './failures';
 import { recordCancellationEnd } from './metrics';
 import { addTargets, notifyAll } from './notify';
@@ -85,8 +85,8 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
   };
   setHandler(progressQuery, () => progress);
   setHandler(subscribeSignal, (target) => {
-    const parsed = notifyTargetSchema.safeParse(target);
-    if (parsed.success) addTargets(targets, parsed.data);
+    const parsed = parseNotifyTarget(target);
+    if (parsed) addTargets(targets, parsed);
     else log.warn('subscribe signal ignored: not a notify target', { target });
   });
 
