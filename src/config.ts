@@ -43,7 +43,7 @@ const workerSchema = temporalSchema.extend({
   CPP_BASE_URL: z.url({ error: 'must be a URL like https://cloudpartner.azure.com' }).default('https://cloudpartner.azure.com'),
   CPP_API_VERSION: valueSchemas().apiVersion.default(DEFAULT_API_VERSION),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(200),
-  // Each cached run costs ~2–3 MiB of RSS; beyond the cache a poll replays its (short, bounded) history.
+  // A cached run costs little (~0.1 MiB, validation is shared); beyond the cache a poll replays its short, bounded history.
   WORKER_MAX_CACHED_WORKFLOWS: positiveInt(100),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt(30),
   WORKFLOW_BUNDLE_PATH: optionalText,

@@ -7,7 +7,7 @@ import type { ContinuationState, NotifyTarget, PollingOptions } from './contract
 import { DEFAULT_API_VERSION, describeIssues, valueSchemas } from './validation';
 
 // Module-private schemas: exported objects would be deep-frozen when the worker shares this module
-// between workflow runs, and zod caches lazily inside them (see src/workflow-bundle.ts).
+// between workflow runs, and zod writes inside a schema as it parses (see src/workflow-bundle.ts).
 const { identifier: identifierSchema, notificationEmails: notificationEmailsSchema, apiVersion: apiVersionSchema } = valueSchemas();
 
 export const DEFAULT_POLLING: PollingOptions = {

@@ -61,7 +61,7 @@ const apiVersionSchema = z
 /**
  * The value schemas, for composing larger ones (workflow input, worker config). Handed out by a
  * function, never exported as objects: the worker shares this module between workflow runs and
- * deep-freezes what it exports, and zod caches lazily inside a schema (see src/workflow-bundle.ts).
+ * deep-freezes what it exports, and zod writes inside a schema as it parses (see src/workflow-bundle.ts).
  */
 export function valueSchemas() {
   return { identifier: identifierSchema, notificationEmails: notificationEmailsSchema, apiVersion: apiVersionSchema };

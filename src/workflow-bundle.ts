@@ -9,13 +9,13 @@
  *
  * What makes sharing safe: these modules keep no per-run state, and the SDK deep-freezes what a
  * shared module exports, so they export functions and plain data, never zod schema objects (zod
- * caches lazily inside a schema). Sharing changes no history.
+ * writes inside a schema as it parses: a frozen one throws). Sharing changes no history.
  */
 import path from 'node:path';
 import type { BundleOptions } from '@temporalio/worker';
 
-/** Modules shared between workflow runs, in evaluation order: zod's settings before any schema is built. */
-export const SHARED_WORKFLOW_MODULES = [path.join(__dirname, 'workflows', 'zod-settings'), path.join(__dirname, 'input')];
+/** Modules shared between workflow runs (with what they import: validation, contract, zod). */
+export const SHARED_WORKFLOW_MODULES = [path.join(__dirname, 'input')];
 
 /** Bundler options every workflow bundle is built with. */
 export const WORKFLOW_BUNDLE_OPTIONS = { preloadModules: SHARED_WORKFLOW_MODULES } satisfies Partial<BundleOptions>;

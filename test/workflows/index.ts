@@ -5,6 +5,7 @@
 import { condition, defineSignal, setHandler } from '@temporalio/workflow';
 import type { CancelOfferInput, CancelOfferResult, CompletionSignalPayload } from '../../src/contract';
 import { COMPLETION_SIGNAL_NAME } from '../../src/contract';
+import { DEFAULT_POLLING, validateInput } from '../../src/input';
 import { executeOfferCancellation } from '../../src/workflows/child';
 
 export * from '../../src/workflows';
@@ -22,4 +23,13 @@ export async function completionListener(signalName: string = COMPLETION_SIGNAL_
 /** A release-orchestration stand-in: runs the cancellation as a child on `taskQueue`. */
 export async function releaseParent(input: CancelOfferInput, taskQueue: string): Promise<CancelOfferResult> {
   return executeOfferCancellation(input, { taskQueue, workflowId: `child-of-${input.offerId}` });
+}
+
+/**
+ * What a run sees of the shared (preloaded) modules: the SDK freezes a shared module's exports, so
+ * a frozen DEFAULT_POLLING means this run uses the one instance of src/input the worker preloaded.
+ */
+export async function sharedModulesProbe(raw: unknown): Promise<{ inputModuleShared: boolean; problems: string[] }> {
+  const validation = validateInput(raw);
+  return { inputModuleShared: Object.isFrozen(DEFAULT_POLLING), problems: validation.ok ? [] : validation.problems };
 }
