@@ -11,7 +11,7 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.tools/**', 'test/.cache/**', 'bench/results/**', 'bench/.cache/**', '.data/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.mts'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.mts', 'bench/*.cjs'] }, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -33,5 +33,7 @@ export default tseslint.config(
       }],
     },
   },
-  { files: ['**/*.mjs', '**/*.mts'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.mts', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
+  // Preloads given to `node --require` are CommonJS by necessity.
+  { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );
