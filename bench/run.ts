@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { CppHttpClient } from '../src/cpp/client';
 import { StaticTokenProvider } from '../src/cpp/token-provider';
@@ -140,6 +141,12 @@ async function historyLength(client: Client, workflowId: string, runId?: string)
   return history.events?.length ?? 0;
 }
 
+/** The history's size as the server stores it (protobuf), payloads included. */
+async function historyBytes(client: Client, workflowId: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return temporal.api.history.v1.History.encode(history).finish().byteLength;
+}
+
 async function memoryAndHistorySection(ctx: Context) {
   const taskQueue = `bench-c-${Date.now()}`;
   return withWorker(ctx, taskQueue, {}, async (worker) => {
@@ -147,6 +154,7 @@ async function memoryAndHistorySection(ctx: Context) {
     const sync = await startCancel(ctx.client, taskQueue, freshOffer('hist-sync'));
     await sync.result();
     const eventsSync = await historyLength(ctx.client, sync.workflowId);
+    const bytesSync = await historyBytes(ctx.client, sync.workflowId);
     const eventsFor = async (polls: number) => {
       const offerId = freshOffer(`hist-${polls}`);
       ctx.simulator.setScenario('bench', offerId, { cancel: { mode: 'accepted', completeAfterPolls: polls } });
@@ -192,6 +200,7 @@ async function memoryAndHistorySection(ctx: Context) {
     ctx.simulator.setDefaultScenario({ cancel: { mode: 'synchronous' } });
     const result = {
       historyEvents200Path: eventsSync,
+      historyBytes200Path: bytesSync,
       historyEventsPerPoll: eventsPerPoll,
       longRun: { polls: SCALE.longRunPolls, runs: runs.length, maxEventsInOneRun: Math.max(...runs) },
       idleRssMiB,
@@ -220,6 +229,7 @@ function printTable(results: Awaited<ReturnType<typeof collect>>): void {
     ['    10 min: fixed 2 s poller GETs (model)', String(b.modelAt600s.fixed2sPoller.gets), '', ''],
     [`P3 RSS with ${c.polling.cancellations} polling / idle`, `${c.polling.rssMiB} / ${c.idleRssMiB} MiB = ${c.rssRatio}`, '≤ 2', c.rssRatio <= 2 ? 'met' : 'NOT met'],
     ['P4 history events on the 200 path', String(c.historyEvents200Path), '≤ 12', c.historyEvents200Path <= 12 ? 'met' : 'NOT met'],
+    ['    history size on the 200 path (bytes, payloads included)', String(c.historyBytes200Path), '', ''],
     ['    history events per poll (202 path)', String(c.historyEventsPerPoll), '', ''],
     [`    most events in one run (${c.longRun.polls} polls, ${c.longRun.runs} runs)`, String(c.longRun.maxEventsInOneRun), '', ''],
   ];
