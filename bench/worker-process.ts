@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { WORKER_NODE_FLAGS } from '../src/worker-node-flags';
 
 export interface WorkerProcess {
   pid: number;
@@ -23,10 +24,10 @@ async function isReady(healthAddress: string): Promise<boolean> {
   }
 }
 
-/** Starts `src/worker.ts` and waits until its /readyz says the worker runs. */
+/** Starts `src/worker.ts` with the shipped Node flags and waits until its /readyz says the worker runs. */
 export async function startWorkerProcess(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
   const healthAddress = `127.0.0.1:${await freePort()}`;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker.ts')], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, LOG_LEVEL: 'WARN', HEALTH_ADDRESS: healthAddress, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
