@@ -120,3 +120,41 @@ export function modelFixedPoller(operationSeconds: number, everySeconds: number)
   const gets = Math.ceil(operationSeconds / everySeconds) || 1;
   return { gets, lateSeconds: round(gets * everySeconds - operationSeconds, 1) };
 }
+
+export interface PollingLoad {
+  cancellations: number;
+  allPolling: boolean;
+  /** From the first start until every one had polled once (or the 10-minute wait ran out). */
+  secondsToStartAndFirstPoll: number;
+}
+
+/**
+ * Starts `count` cancellations whose operations outlast the measurement and waits until each has
+ * polled once, so all of them are in the polling phase. The simulator's default scenario is set to
+ * a 30-minute operation; the caller restores it.
+ */
+export async function startPollingLoad(client: Client, simulator: RunningSimulator, taskQueue: string, count: number, concurrency: number): Promise<PollingLoad> {
+  const offers = Array.from({ length: count }, () => freshOffer('mem'));
+  simulator.setDefaultScenario({ cancel: { mode: 'accepted', completeAfterMs: 30 * 60_000 } });
+  const t0 = performance.now();
+  await boundedAll(count, concurrency, (i) => startCancel(client, taskQueue, offers[i]!, { initialIntervalSeconds: 5, maxIntervalSeconds: 30 }));
+  const wanted = new Set(offers);
+  const polled = () => new Set(simulator.requests({ publisherId: 'bench', endpoint: 'poll' }).map((r) => r.offerId).filter((o) => o !== undefined && wanted.has(o))).size;
+  const deadline = Date.now() + 10 * 60_000;
+  let allPolling = polled() >= count;
+  while (!allPolling && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 2000));
+    allPolling = polled() >= count;
+  }
+  return { cancellations: count, allPolling, secondsToStartAndFirstPoll: round((performance.now() - t0) / 1000, 1) };
+}
+
+/** The highest of `samples` RSS readings taken a second apart. */
+export async function peakRssMiB(worker: { rssMiB(): Promise<number> }, samples: number): Promise<number> {
+  let peak = 0;
+  for (let i = 0; i < samples; i++) {
+    peak = Math.max(peak, await worker.rssMiB());
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return peak;
+}

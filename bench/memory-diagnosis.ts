@@ -8,15 +8,14 @@
  * The worker inherits the environment, so WORKER_MAX_CACHED_WORKFLOWS etc. compare settings.
  * A diagnosis aid beside `npm run bench`, whose P3 figure is the one reported.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startSimulator } from '../src/simulator/server';
 import { startDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workflow-bundle';
-import { boundedAll, freshOffer, round, startCancel, workflowThroughput } from './measure';
+import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
+import { freshOffer, peakRssMiB, round, startCancel, startPollingLoad, workflowThroughput } from './measure';
 import { startWorkerProcess } from './worker-process';
 
 const N = Number(process.env.DIAG_N ?? 1000);
@@ -33,8 +32,7 @@ async function main(): Promise<void> {
   const cacheDir = path.join(PROJECT_ROOT, 'bench', '.cache');
   const server = await startDevServer({ logFile: path.join(cacheDir, 'diagnosis-temporal.log') });
   const simulator = await startSimulator({ port: 0, tokens: [TOKEN], maxLoggedRequests: 500_000 });
-  const bundlePath = path.join(cacheDir, 'diagnosis-bundle.js');
-  await writeFile(bundlePath, (await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts') })).code);
+  const { outFile: bundlePath } = await buildWorkflowBundle({ outFile: path.join(cacheDir, 'diagnosis-bundle.js') });
   const samplesFile = path.join(cacheDir, 'heap-samples.jsonl');
   await rm(samplesFile, { force: true });
   const connection = await Connection.connect({ address: server.address });
@@ -55,25 +53,15 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3000));
     const idleRssMiB = await worker.rssMiB();
     const busySince = Date.now();
-    simulator.setDefaultScenario({ cancel: { mode: 'accepted', completeAfterMs: 30 * 60_000 } });
-    const t0 = performance.now();
-    await boundedAll(N, 50, () => startCancel(client, taskQueue, freshOffer('diag'), { initialIntervalSeconds: 5, maxIntervalSeconds: 30 }));
-    const deadline = Date.now() + 10 * 60_000;
-    const polled = () => new Set(simulator.requests({ endpoint: 'poll' }).map((r) => r.offerId)).size;
-    while (polled() < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
-    const secondsToAllPolled = round((performance.now() - t0) / 1000);
-    let peakRssMiB = 0;
-    for (let i = 0; i < 30; i++) {
-      peakRssMiB = Math.max(peakRssMiB, await worker.rssMiB());
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    const load = await startPollingLoad(client, simulator, taskQueue, N, 50);
+    const peak = await peakRssMiB(worker, 30);
     const lines = (await readFile(samplesFile, 'utf8')).trim().split('\n');
     const busy = lines.map((l) => JSON.parse(l) as Sample & { t: number }).filter((s) => s.t >= busySince);
     const threads = [...new Set(busy.map((s) => s.thread))].map((thread) => {
       const mine = busy.filter((s) => s.thread === thread);
       return { thread, maxHeapUsedMiB: round(Math.max(...mine.map((s) => s.heapUsedMiB))), maxHeapTotalMiB: round(Math.max(...mine.map((s) => s.heapTotalMiB))) };
     });
-    console.log(JSON.stringify({ polling: N, allPolled: polled() >= N, secondsToAllPolled, idleRssMiB: round(idleRssMiB), peakRssMiB: round(peakRssMiB), ratio: round(peakRssMiB / idleRssMiB, 2), liveHeap: Boolean(process.env.DIAG_LIVE_HEAP), threads }, null, 2));
+    console.log(JSON.stringify({ ...load, idleRssMiB: round(idleRssMiB), peakRssMiB: round(peak), ratio: round(peak / idleRssMiB, 2), liveHeap: Boolean(process.env.DIAG_LIVE_HEAP), threads }, null, 2));
   } finally {
     await worker.stop();
     await connection.close();

@@ -11,16 +11,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { CppHttpClient } from '../src/cpp/client';
 import { StaticTokenProvider } from '../src/cpp/token-provider';
 import { DEFAULT_POLLING } from '../src/input';
 import { startSimulator, type RunningSimulator } from '../src/simulator/server';
 import { startDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workflow-bundle';
+import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
 import {
-  boundedAll,
+  peakRssMiB,
   freshOffer,
   httpFloor,
   modelFixedPoller,
@@ -28,6 +27,7 @@ import {
   pollingCostOf,
   round,
   startCancel,
+  startPollingLoad,
   workflowThroughput,
   type PollingCost,
 } from './measure';
@@ -154,15 +154,10 @@ async function pollingSection(ctx: Context, cpp: CppHttpClient) {
   return result;
 }
 
-async function historyLength(client: Client, workflowId: string, runId?: string): Promise<number> {
+/** Events in the run's history, and its size as the server stores it (protobuf, payloads included). */
+async function historyOf(client: Client, workflowId: string, runId?: string): Promise<{ events: number; bytes: number }> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  return history.events?.length ?? 0;
-}
-
-/** The history's size as the server stores it (protobuf), payloads included. */
-async function historyBytes(client: Client, workflowId: string): Promise<number> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  return temporal.api.history.v1.History.encode(history).finish().byteLength;
+  return { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().byteLength };
 }
 
 async function memoryAndHistorySection(ctx: Context) {
@@ -171,14 +166,13 @@ async function memoryAndHistorySection(ctx: Context) {
     // History: the 200 path, and the cost of one more poll on the 202 path.
     const sync = await startCancel(ctx.client, taskQueue, freshOffer('hist-sync'));
     await sync.result();
-    const eventsSync = await historyLength(ctx.client, sync.workflowId);
-    const bytesSync = await historyBytes(ctx.client, sync.workflowId);
+    const { events: eventsSync, bytes: bytesSync } = await historyOf(ctx.client, sync.workflowId);
     const eventsFor = async (polls: number) => {
       const offerId = freshOffer(`hist-${polls}`);
       ctx.simulator.setScenario('bench', offerId, { cancel: { mode: 'accepted', completeAfterPolls: polls } });
       const h = await startCancel(ctx.client, taskQueue, offerId, { initialIntervalSeconds: 0.1, maxIntervalSeconds: 0.1 });
       await h.result();
-      return historyLength(ctx.client, h.workflowId);
+      return (await historyOf(ctx.client, h.workflowId)).events;
     };
     const [e2, e6] = [await eventsFor(2), await eventsFor(6)];
     const eventsPerPoll = round((e6 - e2) / 4, 1);
@@ -190,31 +184,14 @@ async function memoryAndHistorySection(ctx: Context) {
     await long.result();
     const runs: number[] = [];
     for await (const execution of ctx.client.workflow.list({ query: `WorkflowId = '${long.workflowId}'` })) {
-      runs.push(await historyLength(ctx.client, execution.workflowId, execution.runId));
+      runs.push((await historyOf(ctx.client, execution.workflowId, execution.runId)).events);
     }
 
     // Memory: idle (warm) vs many cancellations polling at once.
     await new Promise((r) => setTimeout(r, 2000));
     const idleRssMiB = round(await worker.rssMiB(), 1);
-    const offers = Array.from({ length: SCALE.memoryN }, () => freshOffer('mem'));
-    ctx.simulator.setDefaultScenario({ cancel: { mode: 'accepted', completeAfterMs: 30 * 60_000 } });
-    const t0 = performance.now();
-    await boundedAll(offers.length, SCALE.startConcurrency, (i) =>
-      startCancel(ctx.client, taskQueue, offers[i]!, { initialIntervalSeconds: 5, maxIntervalSeconds: 30 }),
-    );
-    // Wait until every one has polled at least once: all are in the polling phase.
-    const deadline = Date.now() + 10 * 60_000;
-    let polled = 0;
-    while (Date.now() < deadline) {
-      polled = new Set(ctx.simulator.requests({ publisherId: 'bench', endpoint: 'poll' }).map((r) => r.offerId)).size;
-      if (polled >= offers.length) break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    let peak = 0;
-    for (let i = 0; i < 10; i++) {
-      peak = Math.max(peak, await worker.rssMiB());
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    const load = await startPollingLoad(ctx.client, ctx.simulator, taskQueue, SCALE.memoryN, SCALE.startConcurrency);
+    const peak = await peakRssMiB(worker, 10);
     ctx.simulator.setDefaultScenario({ cancel: { mode: 'synchronous' } });
     const result = {
       historyEvents200Path: eventsSync,
@@ -222,7 +199,7 @@ async function memoryAndHistorySection(ctx: Context) {
       historyEventsPerPoll: eventsPerPoll,
       longRun: { polls: SCALE.longRunPolls, runs: runs.length, maxEventsInOneRun: Math.max(...runs) },
       idleRssMiB,
-      polling: { cancellations: offers.length, allPolling: polled >= offers.length, secondsToStartAndFirstPoll: round((performance.now() - t0) / 1000, 1), rssMiB: round(peak, 1) },
+      polling: { ...load, rssMiB: round(peak, 1) },
       rssRatio: round(peak / idleRssMiB, 2),
     };
     console.log(`  (c) ${JSON.stringify(result)}`);
@@ -276,9 +253,7 @@ async function main(): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   const server = await startDevServer({ logFile: path.join(cacheDir, 'temporal.log') });
   const simulator = await startSimulator({ port: 0, tokens: [TOKEN], maxLoggedRequests: 500_000 });
-  const bundle = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts') });
-  const bundlePath = path.join(cacheDir, 'workflow-bundle.js');
-  await writeFile(bundlePath, bundle.code);
+  const { outFile: bundlePath } = await buildWorkflowBundle({ outFile: path.join(cacheDir, 'workflow-bundle.js') });
   const connection = await Connection.connect({ address: server.address });
   const cpp = new CppHttpClient({ baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(TOKEN) });
   try {

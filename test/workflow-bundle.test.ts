@@ -3,8 +3,7 @@
  * still working once the SDK has frozen their exports, run after run.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SHARED_WORKFLOW_MODULES } from '../src/workflow-bundle';
 import { sharedModulesProbe } from './workflows';
 import { connectToTestServer, withWorker, type TemporalTestContext } from './helpers/temporal';
