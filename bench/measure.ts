@@ -50,6 +50,49 @@ export async function workflowThroughput(
   return throughputOf(count, t0);
 }
 
+/**
+ * Runs `measure` for both kinds in `rounds` rounds, each kind first in turn: the server slows as its
+ * store grows and the machine's load drifts, which would otherwise penalise whichever kind runs second.
+ */
+export async function alternating<K extends string>(rounds: number, kinds: readonly [K, K], measure: (kind: K, round: number) => Promise<void>): Promise<void> {
+  for (let r = 0; r < rounds; r++) {
+    for (const kind of r % 2 === 0 ? kinds : ([kinds[1], kinds[0]] as const)) await measure(kind, r);
+  }
+}
+
+export interface SustainedThroughput {
+  completed: number;
+  windowSeconds: number;
+  perSecond: number;
+}
+
+/**
+ * Steady-state completions/s: keeps `inFlight` workflows running (each finished one is replaced)
+ * and counts those finishing within `windowSeconds` after `fillSeconds`. Unlike timing a batch,
+ * this leaves out the pipeline's fill and drain, one end-to-end latency per batch, so the figure
+ * is what the server and worker sustain rather than a mix of throughput and latency.
+ */
+export async function sustainedThroughput(
+  opts: { inFlight: number; fillSeconds: number; windowSeconds: number },
+  start: (i: number) => Promise<{ result(): Promise<unknown> }>,
+): Promise<SustainedThroughput> {
+  const t0 = performance.now();
+  const windowStart = t0 + opts.fillSeconds * 1000;
+  const windowEnd = windowStart + opts.windowSeconds * 1000;
+  let started = 0;
+  let completed = 0;
+  const lanes = Array.from({ length: opts.inFlight }, async () => {
+    while (performance.now() < windowEnd) {
+      const handle = await start(started++);
+      await handle.result();
+      const now = performance.now();
+      if (now >= windowStart && now < windowEnd) completed++;
+    }
+  });
+  await Promise.all(lanes); // the drain: started before the window closed, not counted
+  return { completed, windowSeconds: opts.windowSeconds, perSecond: round(completed / opts.windowSeconds, 1) };
+}
+
 export function cancelInput(offerId: string, polling?: Partial<PollingOptions>): CancelOfferInput {
   return { publisherId: 'bench', offerId, notificationEmails: ['bench@contoso.com'], ...(polling ? { polling } : {}) };
 }

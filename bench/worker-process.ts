@@ -24,10 +24,15 @@ async function isReady(healthAddress: string): Promise<boolean> {
   }
 }
 
+/** BENCH_WORKER_NODE_FLAGS adds Node flags to the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+function extraNodeFlags(): string[] {
+  return (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+}
+
 /** Starts `src/worker.ts` with the shipped Node flags and waits until its /readyz says the worker runs. */
 export async function startWorkerProcess(env: Record<string, string>, readyTimeoutMs = 60_000): Promise<WorkerProcess> {
   const healthAddress = `127.0.0.1:${await freePort()}`;
-  const child: ChildProcess = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [...WORKER_NODE_FLAGS, ...extraNodeFlags(), '--import', 'tsx', path.join(PROJECT_ROOT, 'src', 'worker.ts')], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, LOG_LEVEL: 'WARN', HEALTH_ADDRESS: healthAddress, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

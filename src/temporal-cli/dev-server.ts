@@ -39,6 +39,8 @@ export interface RunningDevServer {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** The server process, for benchmarks that read its CPU time; unknown when the SDK launched it. */
+  pid?: number;
   /** How the binary was found, for the logs. */
   describe: string;
   stop(): Promise<void>;
@@ -144,6 +146,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   }
   return {
     address, namespace, uiUrl,
+    pid: child.pid,
     describe: `${cli.path} (${cli.version.split('\n')[0]}, via ${cli.source})`,
     stop: () => stopProcess(child),
   };
