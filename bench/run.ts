@@ -19,6 +19,7 @@ import { startDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
 import {
+  alternating,
   peakRssMiB,
   freshOffer,
   httpFloor,
@@ -27,7 +28,6 @@ import {
   pollingCostOf,
   round,
   startCancel,
-  alternating,
   startPollingLoad,
   sustainedThroughput,
   workflowThroughput,
