@@ -13,21 +13,15 @@
  * client's labels or none. COST_N: workflows per kind per round (default 300).
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { cancelPhaseSearchAttribute, offerIdSearchAttribute, publisherIdSearchAttribute } from '../src/contract';
-import { startSimulator } from '../src/simulator/server';
-import { startDevServer } from '../src/temporal-cli/dev-server';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
-import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
 import { alternating, cancelInput, freshOffer, round, startCancel, workflowThroughput } from './measure';
-import { startWorkerProcess } from './worker-process';
+import { withBenchStack, withWorker } from './stack';
 
 const EventType = temporal.api.enums.v1.EventType;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-const TOKEN = 'bench-token';
 const N = Number(process.env.COST_N ?? 300);
 const ROUNDS = 4;
 const START_CONCURRENCY = 50;
@@ -96,54 +90,45 @@ function meanOf(rows: Record<string, number>[]): Record<string, number> {
 async function main(): Promise<void> {
   const [a = 'hello', b = 'cancel'] = (process.env.COMPARE ?? 'hello,cancel').split(',');
   for (const kind of [a, b]) if (!STARTERS[kind]) throw new Error(`COMPARE: unknown kind ${kind}; one of ${Object.keys(STARTERS).join(', ')}`);
-  const cacheDir = path.join(PROJECT_ROOT, 'bench', '.cache');
-  const server = await startDevServer({ logFile: path.join(cacheDir, 'temporal-cost.log') });
-  const simulator = await startSimulator({ port: 0, tokens: [TOKEN] });
-  const { outFile } = await buildWorkflowBundle({ outFile: path.join(cacheDir, 'workflow-bundle-cost.js') });
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
-  const taskQueue = `cost-${Date.now()}`;
-  const worker = await startWorkerProcess({ TEMPORAL_ADDRESS: server.address, CPP_BASE_URL: simulator.url, CPP_ACCESS_TOKEN: TOKEN, WORKFLOW_BUNDLE_PATH: outFile, TEMPORAL_TASK_QUEUE: taskQueue });
-  try {
-    const totals = Object.fromEntries([a, b].map((k) => [k, { seconds: 0, worker: 0, server: 0, driver: 0, ids: [] as string[] }]));
-    const batch = async (kind: string, label: string) => {
-      const before = { worker: cpuSeconds(worker.pid), server: cpuSeconds(server.pid), driver: process.cpuUsage() };
-      const t = await workflowThroughput(N, START_CONCURRENCY, async (i) => {
-        const handle = await STARTERS[kind]!(client, taskQueue, `${label}-${i}`);
-        totals[kind]!.ids.push(handle.workflowId);
-        return handle;
+  await withBenchStack('cost', async (stack) => {
+    const { server, client } = stack;
+    const taskQueue = `cost-${Date.now()}`;
+    await withWorker(stack, taskQueue, {}, async (worker) => {
+      const totals = Object.fromEntries([a, b].map((k) => [k, { seconds: 0, worker: 0, server: 0, driver: 0, ids: [] as string[] }]));
+      const batch = async (kind: string, label: string) => {
+        const before = { worker: cpuSeconds(worker.pid), server: cpuSeconds(server.pid), driver: process.cpuUsage() };
+        const t = await workflowThroughput(N, START_CONCURRENCY, async (i) => {
+          const handle = await STARTERS[kind]!(client, taskQueue, `${label}-${i}`);
+          totals[kind]!.ids.push(handle.workflowId);
+          return handle;
+        });
+        const driver = process.cpuUsage(before.driver);
+        return { seconds: t.seconds, worker: cpuSeconds(worker.pid) - before.worker, server: cpuSeconds(server.pid) - before.server, driver: (driver.user + driver.system) / 1e6 };
+      };
+      // Warm-up, not counted: isolate creation, connections, JIT.
+      for (const kind of [a, b]) await batch(kind, `warm-${kind}`);
+      for (const kind of [a, b]) totals[kind]!.ids.length = 0;
+
+      await alternating(ROUNDS, [a, b] as const, async (kind, r) => {
+        const cost = await batch(kind, `${kind}-${r}`);
+        const total = totals[kind]!;
+        total.seconds += cost.seconds;
+        total.worker += cost.worker;
+        total.server += cost.server;
+        total.driver += cost.driver;
       });
-      const driver = process.cpuUsage(before.driver);
-      return { seconds: t.seconds, worker: cpuSeconds(worker.pid) - before.worker, server: cpuSeconds(server.pid) - before.server, driver: (driver.user + driver.system) / 1e6 };
-    };
-    // Warm-up, not counted: isolate creation, connections, JIT.
-    for (const kind of [a, b]) await batch(kind, `warm-${kind}`);
-    for (const kind of [a, b]) totals[kind]!.ids.length = 0;
 
-    await alternating(ROUNDS, [a, b] as const, async (kind, r) => {
-      const cost = await batch(kind, `${kind}-${r}`);
-      const total = totals[kind]!;
-      total.seconds += cost.seconds;
-      total.worker += cost.worker;
-      total.server += cost.server;
-      total.driver += cost.driver;
+      const count = N * ROUNDS;
+      const perWorkflow = (seconds: number) => round((seconds * 1000) / count, 2);
+      for (const kind of [a, b]) {
+        const total = totals[kind]!;
+        const sample = total.ids.filter((_, i) => i % 10 === 0);
+        const segments = await Promise.all(sample.map(async (id) => segmentsOf((await client.workflow.getHandle(id).fetchHistory()).events ?? [])));
+        console.log(`${kind}: ${round(count / total.seconds)}/s; CPU ms per workflow: worker ${perWorkflow(total.worker)}, server ${perWorkflow(total.server)}, driver ${perWorkflow(total.driver)}`);
+        console.log(`  mean ms between history events (${sample.length} runs):`, meanOf(segments));
+      }
     });
-
-    const count = N * ROUNDS;
-    const perWorkflow = (seconds: number) => round((seconds * 1000) / count, 2);
-    for (const kind of [a, b]) {
-      const total = totals[kind]!;
-      const sample = total.ids.filter((_, i) => i % 10 === 0);
-      const segments = await Promise.all(sample.map(async (id) => segmentsOf((await client.workflow.getHandle(id).fetchHistory()).events ?? [])));
-      console.log(`${kind}: ${round(count / total.seconds)}/s; CPU ms per workflow: worker ${perWorkflow(total.worker)}, server ${perWorkflow(total.server)}, driver ${perWorkflow(total.driver)}`);
-      console.log(`  mean ms between history events (${sample.length} runs):`, meanOf(segments));
-    }
-  } finally {
-    await worker.stop();
-    await connection.close();
-    await simulator.close();
-    await server.stop();
-  }
+  });
 }
 
 main().catch((err: unknown) => {

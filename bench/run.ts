@@ -9,15 +9,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { CppHttpClient } from '../src/cpp/client';
 import { StaticTokenProvider } from '../src/cpp/token-provider';
 import { DEFAULT_POLLING } from '../src/input';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
-import { startDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
-import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
 import {
   alternating,
   peakRssMiB,
@@ -33,9 +30,8 @@ import {
   workflowThroughput,
   type PollingCost,
 } from './measure';
-import { startWorkerProcess, type WorkerProcess } from './worker-process';
+import { BENCH_TOKEN, withBenchStack, withWorker, type BenchStack } from './stack';
 
-const TOKEN = 'bench-token';
 const small = process.env.BENCH_SCALE === 'small';
 const SCALE = {
   throughputN: small ? 100 : 1000,
@@ -58,24 +54,10 @@ const WORKER_CONFIGS: Record<string, Record<string, string>> = {
   shipped: {},
 };
 
-interface Context {
-  client: Client;
-  simulator: RunningSimulator;
-  baseEnv: Record<string, string>;
-}
-
-async function withWorker<T>(ctx: Context, taskQueue: string, env: Record<string, string>, fn: (w: WorkerProcess) => Promise<T>): Promise<T> {
-  const worker = await startWorkerProcess({ ...ctx.baseEnv, TEMPORAL_TASK_QUEUE: taskQueue, ...env });
-  try {
-    return await fn(worker);
-  } finally {
-    await worker.stop();
-  }
-}
 
 const KINDS = ['hello', 'cancel'] as const;
 
-async function throughputSection(ctx: Context) {
+async function throughputSection(ctx: BenchStack) {
   const rows = [];
   for (const [name, env] of Object.entries(WORKER_CONFIGS)) {
     const taskQueue = `bench-a-${name}-${Date.now()}`;
@@ -121,7 +103,7 @@ async function throughputSection(ctx: Context) {
         `batch hello ${row.batch.helloPerSecond}/s, cancel ${row.batch.cancelPerSecond}/s, ratio ${row.batch.ratio}`,
     );
   }
-  const floor = await httpFloor(ctx.simulator.url, TOKEN, SCALE.floorN, 32);
+  const floor = await httpFloor(ctx.simulator.url, BENCH_TOKEN, SCALE.floorN, 32);
   console.log(`  (a) HTTP floor: ${floor.perSecond} POST/s`);
   return { sustained: SUSTAINED, batchRounds: THROUGHPUT_ROUNDS, configs: rows, httpFloorPerSecond: floor.perSecond };
 }
@@ -137,7 +119,7 @@ async function fixedPoller(cpp: CppHttpClient, offerId: string, everySeconds: nu
   }
 }
 
-async function pollingSection(ctx: Context, cpp: CppHttpClient) {
+async function pollingSection(ctx: BenchStack, cpp: CppHttpClient) {
   const T = SCALE.pollT;
   const taskQueue = `bench-b-${Date.now()}`;
   const mean = (costs: PollingCost[]) => ({
@@ -180,7 +162,7 @@ async function historyOf(client: Client, workflowId: string, runId?: string): Pr
   return { events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().byteLength };
 }
 
-async function memoryAndHistorySection(ctx: Context) {
+async function memoryAndHistorySection(ctx: BenchStack) {
   const taskQueue = `bench-c-${Date.now()}`;
   return withWorker(ctx, taskQueue, {}, async (worker) => {
     // History: the 200 path, and the cost of one more poll on the 202 path.
@@ -253,7 +235,7 @@ function printTable(results: Awaited<ReturnType<typeof collect>>): void {
   console.log('\n' + rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n'));
 }
 
-async function collect(ctx: Context, cpp: CppHttpClient) {
+async function collect(ctx: BenchStack, cpp: CppHttpClient) {
   console.log('(a) throughput…');
   const throughput = await throughputSection(ctx);
   console.log('(b) polling…');
@@ -264,52 +246,44 @@ async function collect(ctx: Context, cpp: CppHttpClient) {
 }
 
 /** BENCH_ONLY=memory: section (c) alone, to compare worker settings (e.g. WORKER_MAX_CACHED_WORKFLOWS). */
-async function collectMemoryOnly(ctx: Context) {
+async function collectMemoryOnly(ctx: BenchStack) {
   console.log('(c) memory and history…');
   return { memoryAndHistory: await memoryAndHistorySection(ctx) };
 }
 
 async function main(): Promise<void> {
-  const cacheDir = path.join(PROJECT_ROOT, 'bench', '.cache');
-  await mkdir(cacheDir, { recursive: true });
-  const server = await startDevServer({ logFile: path.join(cacheDir, 'temporal.log') });
-  const simulator = await startSimulator({ port: 0, tokens: [TOKEN], maxLoggedRequests: 500_000 });
-  const { outFile: bundlePath } = await buildWorkflowBundle({ outFile: path.join(cacheDir, 'workflow-bundle.js') });
-  const connection = await Connection.connect({ address: server.address });
-  const cpp = new CppHttpClient({ baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(TOKEN) });
-  try {
-    const ctx: Context = {
-      client: new Client({ connection }),
-      simulator,
-      baseEnv: { TEMPORAL_ADDRESS: server.address, CPP_BASE_URL: simulator.url, CPP_ACCESS_TOKEN: TOKEN, WORKFLOW_BUNDLE_PATH: bundlePath },
-    };
-    console.log(`bench: scale ${small ? 'small' : 'full'}, Temporal ${server.describe}`);
-    if (process.env.BENCH_ONLY === 'throughput') {
-      console.log('(a) throughput…');
-      await throughputSection(ctx);
-      return;
-    }
-    if (process.env.BENCH_ONLY === 'memory') {
-      const only = await collectMemoryOnly(ctx);
-      const file = path.join(PROJECT_ROOT, 'bench', 'results', `memory-cache-${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default'}.json`);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, JSON.stringify({ date: new Date().toISOString(), scale: SCALE, results: only }, null, 2) + '\n');
-      console.log(`\nwrote ${path.relative(PROJECT_ROOT, file)}`);
-      return;
-    }
-    const results = await collect(ctx, cpp);
-    printTable(results);
-    const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.platform()} ${os.release()}` };
-    const file = path.join(PROJECT_ROOT, 'bench', 'results', small ? 'latest-small.json' : 'latest.json');
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, JSON.stringify({ date: new Date().toISOString(), scale: SCALE, machine, results }, null, 2) + '\n');
-    console.log(`\nwrote ${path.relative(PROJECT_ROOT, file)}`);
-  } finally {
-    await cpp.close();
-    await connection.close();
-    await simulator.close();
-    await server.stop();
-  }
+  await withBenchStack(
+    'bench',
+    async (ctx) => {
+      const cpp = new CppHttpClient({ baseUrl: ctx.simulator.url, tokenProvider: new StaticTokenProvider(BENCH_TOKEN) });
+      try {
+        console.log(`bench: scale ${small ? 'small' : 'full'}, Temporal ${ctx.server.describe}`);
+        if (process.env.BENCH_ONLY === 'throughput') {
+          console.log('(a) throughput…');
+          await throughputSection(ctx);
+          return;
+        }
+        if (process.env.BENCH_ONLY === 'memory') {
+          const only = await collectMemoryOnly(ctx);
+          const file = path.join(PROJECT_ROOT, 'bench', 'results', `memory-cache-${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default'}.json`);
+          await mkdir(path.dirname(file), { recursive: true });
+          await writeFile(file, JSON.stringify({ date: new Date().toISOString(), scale: SCALE, results: only }, null, 2) + '\n');
+          console.log(`\nwrote ${path.relative(PROJECT_ROOT, file)}`);
+          return;
+        }
+        const results = await collect(ctx, cpp);
+        printTable(results);
+        const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.platform()} ${os.release()}` };
+        const file = path.join(PROJECT_ROOT, 'bench', 'results', small ? 'latest-small.json' : 'latest.json');
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, JSON.stringify({ date: new Date().toISOString(), scale: SCALE, machine, results }, null, 2) + '\n');
+        console.log(`\nwrote ${path.relative(PROJECT_ROOT, file)}`);
+      } finally {
+        await cpp.close();
+      }
+    },
+    { maxLoggedRequests: 500_000 },
+  );
 }
 
 main().catch((err: unknown) => {
