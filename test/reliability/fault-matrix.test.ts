@@ -149,7 +149,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
   trapOrigin = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
-  stack = await startTestStack({ token, taskQueuePrefix: 'faults', cppClientOptions: { headersTimeoutMs: 1_000, bodyTimeoutMs: 1_000 } });
+  // Short enough that the 3 s slow-answer faults time out, long enough that a busy test process
+  // (37 faults at once on 2 cores) does not time out a prompt answer: at 1 s one did, once in CI.
+  stack = await startTestStack({ token, taskQueuePrefix: 'faults', cppClientOptions: { headersTimeoutMs: 2_000, bodyTimeoutMs: 2_000 } });
   ({ simulator, taskQueue } = stack);
   ctx = stack;
 });
