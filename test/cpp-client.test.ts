@@ -2,8 +2,6 @@
  * CppHttpClient against scripted `node:http` servers on port 0: the exact request it sends, and the
  * exact classification of each answer.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,8 +15,10 @@ import {
   CppProtocolError,
   type CppHttpClientOptions,
   type CppRequestEvent,
+  StaticTokenProvider,
   type TokenProvider,
 } from '../src/cpp';
+import { answer, reply, ScriptedServer, type Handler } from './helpers/scripted-server';
 
 const TOKEN_1 = 'SECRET-TOKEN-one-4f1c9a';
 const TOKEN_2 = 'SECRET-TOKEN-two-88b2e0';
@@ -48,65 +48,6 @@ const OPERATION = {
   liveLinks: [],
   notificationEmails: 'jondoe@contoso.com',
 };
-
-interface Recorded {
-  method: string;
-  /** Raw request target as received: path and query, encoding untouched. */
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-/** A server answering each request with the next scripted handler; unscripted requests get 599. */
-class ScriptedServer {
-  readonly requests: Recorded[] = [];
-  #script: Handler[] = [];
-  #server: Server;
-  origin = '';
-
-  constructor() {
-    this.#server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-        const handler = this.#script.shift() ?? ((_q, r) => reply(r, 599, 'unscripted request'));
-        handler(req, res, body);
-      });
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  /** Scripts the next answers, one handler per request. */
-  script(...handlers: Handler[]): void {
-    this.#script = handlers;
-    this.requests.length = 0;
-  }
-
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-}
-
-function reply(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-const answer =
-  (status: number, body?: unknown, headers?: Record<string, string>): Handler =>
-  (_req, res) =>
-    reply(res, status, body, headers);
 
 /** A token provider that hands out TOKEN_1, then TOKEN_2 on a forced refresh, and records calls. */
 class FakeTokens implements TokenProvider {
@@ -265,6 +206,27 @@ describe('cancelOperation: the answers', () => {
     expect(error).toMatchObject({ code: 'MissingLocation', status: 202, retryable: false });
   });
 
+  // The reference says the 202's body holds the location, then documents a header: both are read.
+  it.each([
+    ['a bare path', LEGACY_PATH],
+    ['a JSON string', JSON.stringify(MIGRATED_PATH)],
+    ['a JSON object with location', { location: MIGRATED_PATH }],
+    ['a JSON object with Location', { Location: LEGACY_PATH }],
+  ])('202 without the header but with the location in the body as %s is accepted', async (_form, body) => {
+    const client = makeClient();
+    server.script(answer(202, body));
+    const accepted = await client.cancelOperation(cancelRequest);
+    const path = typeof body === 'string' ? (body.startsWith('"') ? (JSON.parse(body) as string) : body) : Object.values(body)[0];
+    expect(accepted).toEqual({ kind: 'accepted', location: `${server.origin}${path}` });
+  });
+
+  it('202 whose body names a foreign location is refused like a foreign header', async () => {
+    const client = makeClient();
+    server.script(answer(202, { location: `${foreign.origin}${MIGRATED_PATH}` }));
+    const error = await failure(client.cancelOperation(cancelRequest));
+    expect(error).toMatchObject({ code: 'ForeignLocation', status: 202 });
+  });
+
   it.each([
     ['absolute', (): string => `${foreign.origin}${MIGRATED_PATH}`],
     ['scheme-relative', (): string => `//${new URL(foreign.origin).host}${MIGRATED_PATH}`],
@@ -322,12 +284,30 @@ describe('cancelOperation: the answers', () => {
     expect(events.map((e) => e.outcome)).toEqual([401, 200]);
   });
 
-  it('401 twice is a retryable Unauthorized after exactly two requests', async () => {
+  it('401 twice is a final Unauthorized after exactly two requests, saying what to check', async () => {
     const client = makeClient();
     server.script(answer(401), answer(401, 'still no'));
     const error = await failure(client.cancelOperation(cancelRequest));
-    expect(error).toMatchObject({ code: 'Unauthorized', status: 401, retryable: true, body: 'still no' });
+    expect(error).toMatchObject({ code: 'Unauthorized', status: 401, retryable: false, body: 'still no' });
+    expect(error.message).toContain('cancel POST answered HTTP 401');
+    expect(error.message).toContain('a fresh token was refused too');
+    expect(error.message).toContain('https://cloudpartner.azure.com/.default');
+    expect(error.message).toContain('service principal');
     expect(server.requests).toHaveLength(2);
+  });
+
+  it('401 with a static token is final after one request: it cannot be refreshed', async () => {
+    const client = new CppHttpClient({ baseUrl: server.origin, tokenProvider: new StaticTokenProvider(TOKEN_1, 'static token (CPP_ACCESS_TOKEN)') });
+    try {
+      server.script(answer(401));
+      const error = await failure(client.cancelOperation(cancelRequest));
+      expect(error).toMatchObject({ code: 'Unauthorized', status: 401, retryable: false });
+      expect(error.message).toContain('static token (CPP_ACCESS_TOKEN) cannot be refreshed');
+      expect(error.message).not.toContain(TOKEN_1);
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
   });
 
   it.each([
@@ -586,27 +566,53 @@ describe('getOperation', () => {
 });
 
 describe('listOperations', () => {
-  it('GETs the operations list filtered by status', async () => {
+  it('GETs the documented list form, submissions/ filtered by status', async () => {
     const client = makeClient();
-    server.script(answer(200, [OPERATION, { ...OPERATION, id: 'other', status: 'completed' }]));
+    server.script(answer(200, [{ id: 'a', submissionType: 'publish', submissionState: 'running' }]));
     const list = await client.listOperations('contoso', 'contoso offer', { status: 'running' });
     expect(server.requests[0]).toMatchObject({
       method: 'GET',
-      url: '/api/publishers/contoso/offers/contoso%20offer/operations?api-version=2017-10-31&filteredStatus=running',
+      url: '/api/publishers/contoso/offers/contoso%20offer/submissions/?api-version=2017-10-31&status=running',
     });
     expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${TOKEN_1}`);
-    expect(list.map((o) => [o.id, o.status])).toEqual([
-      [OPERATION.id, 'running'],
-      ['other', 'completed'],
+    expect(list).toEqual([{ id: 'a', submissionType: 'publish', state: 'running', rawState: 'running' }]);
+  });
+
+  it('reads the state from submissionState (the example) or status (the table); an item with neither is unknown', async () => {
+    const client = makeClient();
+    server.script(
+      answer(200, [
+        { id: 'a', submissionState: 'running' },
+        { id: 'b', status: 'Completed' },
+        { id: 'c', submissionType: 'cancel' },
+        'not an object',
+        { id: 'd', submissionState: 42, status: 'not started' },
+      ]),
+    );
+    const list = await client.listOperations('contoso', 'contoso-offer', { status: 'running' });
+    expect(list.map((o) => [o.id, o.state, o.rawState])).toEqual([
+      ['a', 'running', 'running'],
+      ['b', 'completed', 'Completed'],
+      ['c', 'unknown', undefined],
+      [undefined, 'unknown', undefined],
+      ['d', 'notStarted', 'not started'],
     ]);
   });
 
-  it('accepts an object with a value array, and omits filteredStatus when not asked', async () => {
+  it('accepts an object with a value array, and omits status when not asked', async () => {
     const client = makeClient();
     server.script(answer(200, { value: [OPERATION] }));
     const list = await client.listOperations('contoso', 'contoso-offer');
-    expect(server.requests[0]?.url).toBe('/api/publishers/contoso/offers/contoso-offer/operations?api-version=2017-10-31');
+    expect(server.requests[0]?.url).toBe('/api/publishers/contoso/offers/contoso-offer/submissions/?api-version=2017-10-31');
     expect(list).toHaveLength(1);
+  });
+
+  it('a body that is not JSON is a final MalformedBody naming the look-up', async () => {
+    const client = makeClient();
+    server.script(answer(200, '<html>oops</html>'));
+    const error = await failure(client.listOperations('contoso', 'contoso-offer'));
+    expect(error).toMatchObject({ code: 'MalformedBody', status: 200 });
+    expect(error.message).toContain('look-up of running operations');
   });
 
   it('an object without a value array is a final UnexpectedBody', async () => {

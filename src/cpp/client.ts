@@ -17,12 +17,14 @@ import {
   CppInvalidRequestError,
   CppNetworkError,
   CppProtocolError,
+  ENDPOINT_LABELS,
   MAX_ERROR_BODY_CHARS,
+  UNAUTHORIZED_ADVICE,
   type CppEndpoint,
   type CppNetworkErrorCode,
 } from './errors';
 import { resolveLocation } from './location';
-import { parseOperation, parseOperationObject } from './operation';
+import { parseListedOperations, parseOperation } from './operation';
 import { describeValue, errorCode, redactText, safeCause } from './redact';
 import { parseRetryAfter } from './retry-after';
 import type { TokenProvider } from './token-provider';
@@ -30,8 +32,8 @@ import type {
   CancelOperationRequest,
   CancelOperationResponse,
   CppClient,
-  CppOperation,
   CppRequestEvent,
+  ListedOperation,
   ListOperationsOptions,
   OperationPoll,
   RequestOptions,
@@ -83,8 +85,8 @@ interface Call {
   method: 'GET' | 'POST';
   url: string;
   body?: string;
-  /** Whether a 2xx body is needed (parsed) or only drained. */
-  successBody: 'read' | 'discard';
+  /** Whether a 2xx body is needed (parsed, within the size cap), only glanced at (its start), or drained. */
+  successBody: 'read' | 'peek' | 'discard';
 }
 
 /** A complete answer: status, headers and (for a read body) its text. */
@@ -182,7 +184,8 @@ export class CppHttpClient implements CppClient {
       method: 'POST',
       url: `${this.#base.origin}/api/publishers/${publisher}/offers/${offer}/cancel?api-version=${version}`,
       body: JSON.stringify({ metadata: { 'notification-emails': emails.emails.join(',') } }),
-      successBody: 'discard',
+      // The reference says the 202's location comes in a header and, elsewhere, in the body: keep the body's start.
+      successBody: 'peek',
     };
     const answer = await this.#send(call, options.signal);
     const retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
@@ -190,7 +193,7 @@ export class CppHttpClient implements CppClient {
     if (answer.status === 202) {
       let location: string;
       try {
-        location = resolveLocation(answer.headers.location, this.#base);
+        location = resolveLocation(answer.headers.location ?? locationInBody(answer.text), this.#base);
       } catch (error) {
         throw error instanceof CppProtocolError ? new CppProtocolError(error.code, error.message, { status: 202 }) : error;
       }
@@ -217,17 +220,19 @@ export class CppHttpClient implements CppClient {
     const call: Call = { endpoint: 'getOperation', method: 'GET', url, successBody: 'read' };
     const answer = await this.#send(call, options.signal);
     if (answer.status !== 200) throw this.#httpError(call, answer);
-    const operation = this.#parseBody(answer, parseOperation);
+    const operation = this.#parseBody(call, answer, parseOperation);
     const retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
     return retryAfterMs === undefined ? { operation } : { operation, retryAfterMs };
   }
 
   /**
-   * Lists an offer's operations: `GET …/offers/{offerId}/operations?filteredStatus=<status>`.
+   * Lists an offer's operations as the reference documents it:
+   * `GET …/offers/{offerId}/submissions/?api-version=…&status=<filteredStatus>`.
    *
-   * Accepts a JSON array of operations or an object with a `value` array.
+   * Accepts a JSON array or an object with a `value` array; items are read leniently (see
+   * {@link parseListedOperations}).
    */
-  async listOperations(publisherId: string, offerId: string, options: ListOperationsOptions = {}): Promise<CppOperation[]> {
+  async listOperations(publisherId: string, offerId: string, options: ListOperationsOptions = {}): Promise<ListedOperation[]> {
     const publisher = encodeIdentifier('publisherId', publisherId);
     const offer = encodeIdentifier('offerId', offerId);
     const version = this.#version(options.apiVersion);
@@ -236,23 +241,30 @@ export class CppHttpClient implements CppClient {
       if (typeof options.status !== 'string' || options.status.trim() === '') {
         throw new CppInvalidRequestError('status', 'must be a non-empty string');
       }
-      query += `&filteredStatus=${encodeComponent('status', options.status)}`;
+      query += `&status=${encodeComponent('status', options.status)}`;
     }
     const call: Call = {
       endpoint: 'listOperations',
       method: 'GET',
-      url: `${this.#base.origin}/api/publishers/${publisher}/offers/${offer}/operations?${query}`,
+      url: `${this.#base.origin}/api/publishers/${publisher}/offers/${offer}/submissions/?${query}`,
       successBody: 'read',
     };
     const answer = await this.#send(call, options.signal);
     if (answer.status !== 200) throw this.#httpError(call, answer);
-    return this.#parseBody(answer, (json) => {
-      const list: unknown = Array.isArray(json) ? json : (json as { value?: unknown } | null)?.value;
-      if (!Array.isArray(list)) {
-        throw new CppProtocolError('UnexpectedBody', 'Unexpected operations JSON: expected an array or an object with a value array');
-      }
-      return list.map((item, i) => parseOperationObject(item, `value[${i}]`));
-    });
+    return this.#parseBody(call, answer, parseListedOperations);
+  }
+
+  /**
+   * The absolute URL of one operation of an offer, as "GET operation" documents it.
+   *
+   * @throws {@link CppInvalidRequestError} when an id or the API version is unfit.
+   */
+  operationUrl(publisherId: string, offerId: string, operationId: string, apiVersion?: string): string {
+    const publisher = encodeIdentifier('publisherId', publisherId);
+    const offer = encodeIdentifier('offerId', offerId);
+    if (typeof operationId !== 'string' || operationId.trim() === '') throw new CppInvalidRequestError('operationId', 'must be a non-empty string');
+    const operation = encodeComponent('operationId', operationId);
+    return `${this.#base.origin}/api/publishers/${publisher}/offers/${offer}/operations/${operation}?api-version=${this.#version(apiVersion)}`;
   }
 
   /** Closes the client's own connections (idempotent). A dispatcher passed in stays open. */
@@ -268,14 +280,14 @@ export class CppHttpClient implements CppClient {
     return result.data;
   }
 
-  /** The exchange, once more with a fresh token after a 401. */
+  /** The exchange, once more with a fresh token after a 401 (when the provider can refresh). */
   async #send(call: Call, signal: AbortSignal | undefined): Promise<Answer> {
     if (this.#closing) {
       // Retryable: a worker shutting down mid-activity should leave the retry to another worker.
-      throw new CppNetworkError('ConnectionFailed', `CPP ${call.endpoint} (${call.method}) not sent: the client is closed`);
+      throw new CppNetworkError('ConnectionFailed', `CPP ${ENDPOINT_LABELS[call.endpoint]} not sent: the client is closed`);
     }
     const first = await this.#exchange(call, await this.#token(false, signal), signal);
-    if (first.status !== 401) return first;
+    if (first.status !== 401 || this.#tokenProvider.refreshable === false) return first;
     return this.#exchange(call, await this.#token(true, signal), signal);
   }
 
@@ -326,6 +338,8 @@ export class CppHttpClient implements CppClient {
       let text = '';
       if (success && call.successBody === 'discard') {
         await body.dump({ limit: MAX_ERROR_BODY_BYTES });
+      } else if (success && call.successBody === 'peek') {
+        text = (await readCapped(body, Math.min(MAX_ERROR_BODY_BYTES, this.#maxResponseBytes))).text;
       } else if (success) {
         const declared = Number(headers['content-length']);
         if (Number.isFinite(declared) && declared > this.#maxResponseBytes) {
@@ -364,7 +378,7 @@ export class CppHttpClient implements CppClient {
   #tooLarge(call: Call, status: number, detail: string): CppProtocolError {
     return new CppProtocolError(
       'ResponseTooLarge',
-      `CPP ${call.endpoint} (${call.method}) answer ${detail} the ${this.#maxResponseBytes}-byte limit`,
+      `CPP ${ENDPOINT_LABELS[call.endpoint]} answer ${detail} the ${this.#maxResponseBytes}-byte limit`,
       { status },
     );
   }
@@ -372,14 +386,14 @@ export class CppHttpClient implements CppClient {
   /** A thrown error as a {@link CppError}: abort, network fault, or (already) one of ours. */
   #failure(call: Call, error: unknown, signal: AbortSignal | undefined): CppError {
     if (signal?.aborted) {
-      return new CppAbortedError(`CPP ${call.endpoint} (${call.method}) aborted by the caller`, {
+      return new CppAbortedError(`CPP ${ENDPOINT_LABELS[call.endpoint]} aborted by the caller`, {
         cause: safeCause(signal.reason, this.#tokens),
       });
     }
     if (error instanceof CppError) return error;
     const code = deepErrorCode(error) ?? 'UNKNOWN';
     const detail = redactText(describeValue(error), this.#tokens);
-    const message = `CPP ${call.endpoint} (${call.method}) got no answer: ${code}: ${detail}`;
+    const message = `CPP ${ENDPOINT_LABELS[call.endpoint]} got no answer: ${code}: ${detail}`;
     if (code === 'UND_ERR_INVALID_ARG') return new CppInvalidRequestError('request', detail);
     return new CppNetworkError(networkCode(code), message, { causeCode: code, cause: safeCause(error, this.#tokens) });
   }
@@ -394,15 +408,16 @@ export class CppHttpClient implements CppClient {
       body: answer.text === '' ? undefined : this.#redactBody(answer.text),
       retryAfterMs: parseRetryAfter(answer.headers['retry-after']),
       requestId: typeof requestId === 'string' ? requestId : undefined,
+      advice: answer.status !== 401 ? undefined : this.#tokenProvider.refreshable === false ? `${this.#tokenProvider.description} cannot be refreshed; ${UNAUTHORIZED_ADVICE}` : `a fresh token was refused too; ${UNAUTHORIZED_ADVICE}`,
     });
   }
 
-  #parseBody<T>(answer: Answer, parse: (json: unknown) => T): T {
+  #parseBody<T>(call: Call, answer: Answer, parse: (json: unknown) => T): T {
     let json: unknown;
     try {
       json = JSON.parse(answer.text);
     } catch {
-      throw new CppProtocolError('MalformedBody', `The answer (HTTP ${answer.status}) is not JSON`, {
+      throw new CppProtocolError('MalformedBody', `CPP ${ENDPOINT_LABELS[call.endpoint]} answer (HTTP ${answer.status}) is not JSON`, {
         status: answer.status,
         body: this.#redactBody(answer.text),
       });
@@ -411,13 +426,32 @@ export class CppHttpClient implements CppClient {
       return parse(json);
     } catch (error) {
       if (!(error instanceof CppProtocolError)) throw error;
-      throw new CppProtocolError(error.code, error.message, { status: answer.status, body: this.#redactBody(answer.text) });
+      throw new CppProtocolError(error.code, `CPP ${ENDPOINT_LABELS[call.endpoint]}: ${error.message}`, { status: answer.status, body: this.#redactBody(answer.text) });
     }
   }
 
   #redactBody(text: string): string {
     return redactText(text, this.#tokens).slice(0, MAX_ERROR_BODY_CHARS);
   }
+}
+
+/**
+ * A location named in a 202's body (the reference says the body holds it, then shows a header):
+ * a bare path, a JSON string, or a JSON object with a `location` field of any case.
+ */
+function locationInBody(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('/')) return trimmed;
+  let json: unknown;
+  try {
+    json = JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+  if (typeof json === 'string') return json;
+  if (typeof json !== 'object' || json === null) return undefined;
+  const entry = Object.entries(json).find(([key, value]) => key.toLowerCase() === 'location' && typeof value === 'string');
+  return entry?.[1] as string | undefined;
 }
 
 function parseBaseUrl(raw: string): URL {

@@ -12,6 +12,18 @@
 /** Which CPP call an error or event belongs to. */
 export type CppEndpoint = 'cancel' | 'getOperation' | 'listOperations';
 
+/** How messages name each call, so an operator reading one knows which request broke. */
+export const ENDPOINT_LABELS: Record<CppEndpoint, string> = {
+  cancel: 'cancel POST',
+  getOperation: 'poll of the operation (GET)',
+  listOperations: 'look-up of running operations (GET submissions)',
+};
+
+/** What to check when the API refuses our credentials even after a fresh token. */
+export const UNAUTHORIZED_ADVICE =
+  'check that the token is for https://cloudpartner.azure.com (scope https://cloudpartner.azure.com/.default) ' +
+  "and that the service principal was added to the publisher's Partner Center account";
+
 /** Base class of every error the CPP client throws. */
 export abstract class CppError extends Error {
   /** Stable, machine-readable reason; see the subclasses for the values. */
@@ -45,8 +57,9 @@ export function classifyHttpStatus(status: number): { code: CppHttpErrorCode; re
     case 400:
       return { code: 'BadRequest', retryable: false };
     case 401:
-      // An expired token: the client already refreshed once; a later attempt gets a new token.
-      return { code: 'Unauthorized', retryable: true };
+      // The client only lets a 401 out when a fresh token did not help (or none can be had):
+      // the credentials are wrong, and retrying for hours would only hide it.
+      return { code: 'Unauthorized', retryable: false };
     case 403:
       return { code: 'Forbidden', retryable: false };
     case 404:
@@ -89,10 +102,13 @@ export class CppHttpError extends CppError {
     body?: string;
     retryAfterMs?: number;
     requestId?: string;
+    /** What to check, appended to the message (e.g. after a 401 a fresh token did not cure). */
+    advice?: string;
   }) {
     const { code, retryable } = classifyHttpStatus(init.status);
     const snippet = init.body ? `: ${oneLine(init.body, 200)}` : '';
-    super(`CPP ${init.endpoint} (${init.method}) answered HTTP ${init.status} ${code}${snippet}`, {
+    const advice = init.advice ? `; ${init.advice}` : '';
+    super(`CPP ${ENDPOINT_LABELS[init.endpoint]} answered HTTP ${init.status} ${code}${snippet}${advice}`, {
       retryAfterMs: init.retryAfterMs,
     });
     this.name = 'CppHttpError';
@@ -197,6 +213,25 @@ export class CppAuthenticationError extends CppError {
     this.name = 'CppAuthenticationError';
     if (options.errorName !== undefined) this.errorName = options.errorName;
     if (options.errorCode !== undefined) this.errorCode = options.errorCode;
+  }
+}
+
+/**
+ * `expectedOperationId` does not name the operation the offer is running (another one runs, or
+ * none): nothing was cancelled. Final: the caller's guard did its job.
+ */
+export class OperationMismatchError extends CppError {
+  readonly code = 'OperationMismatch';
+  readonly retryable = false;
+  readonly expected: string;
+  /** The running operation's id, when one runs (and has one). */
+  declare readonly actual?: string;
+
+  constructor(message: string, expected: string, actual?: string) {
+    super(message);
+    this.name = 'OperationMismatchError';
+    this.expected = expected;
+    if (actual !== undefined) this.actual = actual;
   }
 }
 

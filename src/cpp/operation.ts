@@ -5,7 +5,7 @@
  * type would mislead the workflow (status, steps, progress).
  */
 import { CppProtocolError } from './errors';
-import type { CppOperation, OperationStatus, OperationStep, OperationStepMessage } from './types';
+import type { CppOperation, ListedOperation, OperationStatus, OperationStep, OperationStepMessage } from './types';
 
 // Keys are the lower-cased status without spaces, underscores or hyphens.
 const STATUS_ALIASES: Record<string, OperationStatus> = {
@@ -47,7 +47,34 @@ export function parseOperation(json: unknown): CppOperation {
   return parseOperationObject(json, 'operation');
 }
 
-/** One operation object; `path` names it in error messages (e.g. `value[3]`). */
+/**
+ * The operations list (`GET …/offers/{offerId}/submissions/`): a JSON array, or an object with a
+ * `value` array.
+ *
+ * Items are read leniently, because the reference shows two layouts (`submissionState` in its example,
+ * `status` in its table) and a look-up must never fail a cancellation over one odd item: an item that
+ * is not an object, or whose state is neither, comes back with `state: 'unknown'`.
+ *
+ * @throws {@link CppProtocolError} `UnexpectedBody` only when the body is not a list at all.
+ */
+export function parseListedOperations(json: unknown): ListedOperation[] {
+  const list: unknown = Array.isArray(json) ? json : (json as { value?: unknown } | null)?.value;
+  if (!Array.isArray(list)) {
+    throw new CppProtocolError('UnexpectedBody', 'Unexpected operations list JSON: expected an array or an object with a value array');
+  }
+  return list.map((item): ListedOperation => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return { state: 'unknown' };
+    const o = item as Record<string, unknown>;
+    const rawState = typeof o.submissionState === 'string' ? o.submissionState : typeof o.status === 'string' ? o.status : undefined;
+    const listed: ListedOperation = { state: rawState === undefined ? 'unknown' : normaliseOperationStatus(rawState) };
+    if (rawState !== undefined) listed.rawState = rawState;
+    assignString(listed, 'id', o.id);
+    assignString(listed, 'submissionType', o.submissionType);
+    return listed;
+  });
+}
+
+/** One operation object; `path` names it in error messages (e.g. `operation[0]`). */
 export function parseOperationObject(json: unknown, path = 'operation'): CppOperation {
   const o = asRecord(json, path);
   if (typeof o.status !== 'string') throw unexpected(`${path}.status must be a string`);
@@ -94,10 +121,12 @@ function parseSteps(json: unknown, path: string): OperationStep[] {
   });
 }
 
+// The reference's table calls step messages an "Array of strings"; its example shows objects. Both are read.
 function parseMessages(json: unknown, path: string): OperationStepMessage[] {
   if (json === undefined || json === null) return [];
   if (!Array.isArray(json)) throw unexpected(`${path} must be an array`);
   return json.map((item, i) => {
+    if (typeof item === 'string') return { messageHtml: item };
     const m = asRecord(item, `${path}[${i}]`);
     const message: OperationStepMessage = { messageHtml: typeof m.messageHtml === 'string' ? m.messageHtml : '' };
     assignString(message, 'level', m.level);

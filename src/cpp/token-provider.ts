@@ -24,11 +24,14 @@ export interface TokenProvider {
   getToken(options?: { forceRefresh?: boolean; signal?: AbortSignal }): Promise<string>;
   /** Which credential this is, for logs. Never contains a secret. */
   readonly description: string;
+  /** Whether `forceRefresh` can bring a different token; `false` makes a 401 final at once. @default true */
+  readonly refreshable?: boolean;
 }
 
 /** A fixed token, e.g. from `CPP_ACCESS_TOKEN`. It cannot be refreshed: a 401 stays a 401. */
 export class StaticTokenProvider implements TokenProvider {
   readonly description: string;
+  readonly refreshable = false;
   readonly #token: string;
 
   /**

@@ -3,6 +3,8 @@
  * Plain TypeScript, no Temporal: the workflow imports these by type, the simulator speaks them.
  */
 
+import type { CppEndpoint } from './errors';
+
 /** An operation's status, normalised; `rawStatus` keeps what the API said. */
 export type OperationStatus = 'notStarted' | 'running' | 'completed' | 'failed' | 'canceled' | 'unknown';
 
@@ -71,22 +73,38 @@ export interface RequestOptions {
 }
 
 export interface ListOperationsOptions extends RequestOptions {
-  /** `filteredStatus`, e.g. `running`. */
+  /** The reference's `status=<filteredStatus>` query, e.g. `running`. */
   status?: string;
   apiVersion?: string;
+}
+
+/**
+ * One item of the operations list (`GET …/offers/{offerId}/submissions/`).
+ *
+ * The reference contradicts itself: its example items carry `submissionState`, its properties table
+ * names `status`. Either is read; an item with neither has `state: 'unknown'` and no `rawState`.
+ */
+export interface ListedOperation {
+  id?: string;
+  /** As sent: `publish`, `Publish`, `cancel`, … */
+  submissionType?: string;
+  state: OperationStatus;
+  rawState?: string;
 }
 
 /** What the Temporal activities need of the API. */
 export interface CppClient {
   cancelOperation(request: CancelOperationRequest, options?: RequestOptions): Promise<CancelOperationResponse>;
   getOperation(location: string, options?: RequestOptions): Promise<OperationPoll>;
-  listOperations(publisherId: string, offerId: string, options?: ListOperationsOptions): Promise<CppOperation[]>;
+  listOperations(publisherId: string, offerId: string, options?: ListOperationsOptions): Promise<ListedOperation[]>;
+  /** The absolute URL of one operation of an offer (`…/offers/{offerId}/operations/{operationId}`), for polling it. */
+  operationUrl(publisherId: string, offerId: string, operationId: string, apiVersion?: string): string;
   close(): Promise<void>;
 }
 
 /** One finished HTTP exchange, for metrics and logs. Never carries a header value. */
 export interface CppRequestEvent {
-  endpoint: 'cancel' | 'getOperation' | 'listOperations';
+  endpoint: CppEndpoint;
   method: string;
   /** HTTP status, or the error code when no answer came (e.g. `ConnectionReset`). */
   outcome: number | string;
