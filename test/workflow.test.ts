@@ -20,6 +20,7 @@ import type { OfferScenario } from '../src/simulator/scenario';
 import { InvalidCancellationInputError, startOfferCancellation } from '../src/start-cancellation';
 import { historyText } from './helpers/history-text';
 import { startTestStack, TEST_TOKEN, type TestStack } from './helpers/stack';
+import { expectNoWorkflowTaskFailure, expectWorkflowFailure } from './helpers/workflow-assertions';
 
 const PUBLISHER = 'contoso';
 const FAST_POLLING = { initialIntervalSeconds: 0.1, maxIntervalSeconds: 0.5, backoffCoefficient: 2 };
@@ -43,26 +44,6 @@ async function start(offerId: string, scenario: OfferScenario, extra: Partial<Ca
   const handle = await startOfferCancellation(stack.client, input(offerId, extra), { taskQueue: stack.taskQueue });
   handles.push(handle);
   return handle;
-}
-
-/** Asserts WorkflowFailedError → ApplicationFailure(type, non-retryable) and returns that failure. */
-async function expectWorkflowFailure(handle: WorkflowHandle, type: string): Promise<ApplicationFailure> {
-  const err: unknown = await handle.result().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const cause = (err as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  const failure = cause as ApplicationFailure;
-  expect(failure.type).toBe(type);
-  expect(failure.nonRetryable).toBe(true);
-  return failure;
-}
-
-async function expectNoWorkflowTaskFailure(handle: WorkflowHandle): Promise<void> {
-  const history = await handle.fetchHistory();
-  expect(history.events?.filter((e) => e.workflowTaskFailedEventAttributes) ?? []).toEqual([]);
 }
 
 async function waitForProgress(handle: WorkflowHandle, predicate: (p: CancelOfferProgress) => boolean, timeoutMs = 20_000): Promise<CancelOfferProgress> {
@@ -251,23 +232,6 @@ describe('deadlines, cancellation and guards', () => {
     const pollsAtCancel = stack.simulator.pollCount(PUBLISHER, offerId);
     await new Promise((r) => setTimeout(r, 1000));
     expect(stack.simulator.pollCount(PUBLISHER, offerId)).toBe(pollsAtCancel);
-  });
-
-  it('refuses to cancel another operation than expectedOperationId (no POST sent)', async () => {
-    const offerId = stack.offerId('guard');
-    const handle = await start(offerId, { cancel: { mode: 'synchronous' } }, { expectedOperationId: 'not-the-running-one' });
-    const failure = await expectWorkflowFailure(handle, FailureType.OperationMismatch);
-    expect(failure.message).toContain('not-the-running-one');
-    expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(0);
-  });
-
-  it('cancels when expectedOperationId is the running operation', async () => {
-    const offerId = stack.offerId('guard-ok');
-    stack.simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'synchronous' } });
-    const [running] = await stack.cppClient.listOperations(PUBLISHER, offerId, { status: 'running' });
-    expect(running?.id).toBeDefined();
-    const handle = await start(offerId, { cancel: { mode: 'synchronous' } }, { expectedOperationId: running!.id });
-    await expect(handle.result()).resolves.toMatchObject({ outcome: 'canceled' });
   });
 });
 

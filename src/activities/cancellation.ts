@@ -4,21 +4,20 @@
  * wire one pointed at the simulator.
  */
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, type FailureInfo, type OperationView } from '../contract';
+import type { OperationView } from '../contract';
+import { requestCancellation as requestCancellationOverHttp, type CancelRequest } from '../cpp/request-cancellation';
 import type { CppClient, CppOperation } from '../cpp/types';
 import { toActivityFailure } from './failures';
 
-export interface RequestCancellationInput {
-  publisherId: string;
-  offerId: string;
-  notificationEmails: string[];
-  apiVersion: string;
-  expectedOperationId?: string;
-}
+export type RequestCancellationInput = CancelRequest & { notificationEmails: string[] };
 
+/**
+ * How the POST went. `confirmedByLookup`: a retry found the earlier POST had taken effect (nothing
+ * running, or a cancel operation to adopt); `confirmedByRetriedPost`: a retry whose look-up could
+ * not tell was answered 400, nothing left to cancel.
+ */
 export type RequestCancellationResult =
-  | { kind: 'synchronous'; confirmedByLookup?: boolean }
+  | { kind: 'synchronous'; confirmedByLookup?: boolean; confirmedByRetriedPost?: boolean }
   | { kind: 'accepted'; location: string; retryAfterMs?: number; confirmedByLookup?: boolean };
 
 export interface OperationStatusResult {
@@ -30,10 +29,6 @@ export interface CancellationActivityDeps {
   client: CppClient;
 }
 
-function isCancelOperation(op: CppOperation): boolean {
-  return /cancel/i.test(op.submissionType ?? '');
-}
-
 function viewOf(op: CppOperation): OperationView {
   return {
     id: op.id,
@@ -43,11 +38,6 @@ function viewOf(op: CppOperation): OperationView {
     progressPercentage: op.progressPercentage,
     error: op.error,
   };
-}
-
-function operationMismatch(message: string, expected: string, actual?: string): ApplicationFailure {
-  const info: FailureInfo = { type: FailureType.OperationMismatch, message, code: actual ?? 'none' };
-  return ApplicationFailure.create({ type: FailureType.OperationMismatch, message, nonRetryable: true, details: [{ ...info, expected }] });
 }
 
 /** How often a running activity tells Temporal it is alive; the workflow's heartbeat timeout is a few of these. */
@@ -69,35 +59,26 @@ async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
 
 /** Builds the activities over a CPP client. */
 export function createCancellationActivities({ client }: CancellationActivityDeps) {
-  /**
-   * Where an earlier attempt may have sent the POST (its answer lost to a crash or a timeout),
-   * looks at the offer's running operations before sending it again: a running cancel operation
-   * is adopted, and no running operation at all means the cancel already took effect.
-   */
-  async function earlierAttemptOutcome(input: RequestCancellationInput): Promise<{ result?: RequestCancellationResult; running: CppOperation[] }> {
-    const running = await client.listOperations(input.publisherId, input.offerId, {
-      status: 'running',
-      apiVersion: input.apiVersion,
-      signal: cancellationSignal(),
-    });
-    if (activityInfo().attempt === 1) return { running };
-    const cancelOp = running.find(isCancelOperation);
-    if (cancelOp?.id) {
-      const path = `/api/publishers/${encodeURIComponent(input.publisherId)}/offers/${encodeURIComponent(input.offerId)}/operations/${encodeURIComponent(cancelOp.id)}?api-version=${encodeURIComponent(input.apiVersion)}`;
-      log.info('cancel operation already running: not sending the POST again', { operationId: cancelOp.id });
-      return { running, result: { kind: 'accepted', location: path, confirmedByLookup: true } };
-    }
-    if (running.length === 0) {
-      log.info('no operation running any more: the earlier POST took effect', { attempt: activityInfo().attempt });
-      return { running, result: { kind: 'synchronous', confirmedByLookup: true } };
-    }
-    return { running };
-  }
-
   return {
-    /** Sends the cancel POST (at most once per attempt) and reports 200 vs 202. */
+    /** Sends the cancel POST (at most once per attempt, after a look-up on retries) and reports 200 vs 202. */
     async requestCancellation(input: RequestCancellationInput): Promise<RequestCancellationResult> {
-      return withHeartbeat(() => requestCancellationOnce(input));
+      return withHeartbeat(async () => {
+        try {
+          const outcome = await requestCancellationOverHttp(client, input, {
+            attempt: activityInfo().attempt,
+            signal: cancellationSignal(),
+            log: (message, attributes) => {
+              log.info(message, attributes);
+            },
+          });
+          const { confirmedBy, ...rest } = outcome;
+          if (confirmedBy === 'lookup') return { ...rest, confirmedByLookup: true };
+          if (confirmedBy === 'retriedPost') return { ...rest, confirmedByRetriedPost: true };
+          return rest;
+        } catch (err) {
+          throw toActivityFailure(err);
+        }
+      });
     },
 
     /** One GET of the operation at `location`. */
@@ -112,34 +93,6 @@ export function createCancellationActivities({ client }: CancellationActivityDep
       });
     },
   };
-
-  /** The POST, after checking what an earlier attempt may already have done. */
-  async function requestCancellationOnce(input: RequestCancellationInput): Promise<RequestCancellationResult> {
-    try {
-      const needsLookup = activityInfo().attempt > 1 || input.expectedOperationId !== undefined;
-      if (needsLookup) {
-        const { result, running } = await earlierAttemptOutcome(input);
-        if (result) return result;
-        if (input.expectedOperationId !== undefined) {
-          const current = running.find((op) => !isCancelOperation(op));
-          if (current?.id !== input.expectedOperationId) {
-            throw operationMismatch(
-              current
-                ? `offer ${input.publisherId}/${input.offerId} is running operation ${current.id ?? '(no id)'}, not the expected ${input.expectedOperationId}; nothing was cancelled`
-                : `offer ${input.publisherId}/${input.offerId} has no running operation (expected ${input.expectedOperationId}); nothing was cancelled`,
-              input.expectedOperationId,
-              current?.id,
-            );
-          }
-        }
-      }
-      const response = await client.cancelOperation(input, { signal: cancellationSignal() });
-      if (response.kind === 'synchronous') return { kind: 'synchronous' };
-      return { kind: 'accepted', location: response.location, retryAfterMs: response.retryAfterMs };
-    } catch (err) {
-      throw toActivityFailure(err);
-    }
-  }
 }
 
 export type CancellationActivities = ReturnType<typeof createCancellationActivities>;

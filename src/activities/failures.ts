@@ -4,7 +4,7 @@
  * `nextRetryDelay` carries the server's `Retry-After`.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { FailureInfo } from '../contract';
+import { FailureType, RetriedFailureType, type FailureInfo } from '../contract';
 import {
   CppAbortedError,
   CppAuthenticationError,
@@ -14,29 +14,32 @@ import {
   CppInvalidRequestError,
   CppNetworkError,
   CppProtocolError,
+  OperationMismatchError,
+  type CppHttpErrorCode,
 } from '../cpp/errors';
 
-const HTTP_FAILURE_TYPES: Record<string, string> = {
-  BadRequest: 'CppBadRequest',
-  Unauthorized: 'CppUnauthorized',
-  Forbidden: 'CppForbidden',
-  NotFound: 'CppNotFound',
-  RequestTimeout: 'CppRequestTimeout',
-  Conflict: 'CppConflict',
-  Throttled: 'CppThrottled',
-  ServerError: 'CppServerError',
-  UnexpectedStatus: 'CppUnexpectedStatus',
+const HTTP_FAILURE_TYPES: Record<CppHttpErrorCode, FailureType | RetriedFailureType> = {
+  BadRequest: FailureType.CppBadRequest,
+  Unauthorized: FailureType.CppUnauthorized,
+  Forbidden: FailureType.CppForbidden,
+  NotFound: FailureType.CppNotFound,
+  RequestTimeout: RetriedFailureType.CppRequestTimeout,
+  Conflict: RetriedFailureType.CppConflict,
+  Throttled: RetriedFailureType.CppThrottled,
+  ServerError: RetriedFailureType.CppServerError,
+  UnexpectedStatus: FailureType.CppUnexpectedStatus,
 };
 
-/** The Temporal failure type for a client error. */
-export function failureTypeOf(err: CppError): string {
-  if (err instanceof CppHttpError) return HTTP_FAILURE_TYPES[err.code] ?? 'CppUnexpectedStatus';
-  if (err instanceof CppProtocolError) return 'CppProtocolError';
-  if (err instanceof CppNetworkError) return 'CppNetworkError';
-  if (err instanceof CppInvalidRequestError) return 'InvalidInput';
-  if (err instanceof CppAuthenticationError) return 'CppAuthenticationError';
-  if (err instanceof CppConfigError) return 'CppConfigError';
-  return 'CppError';
+/** The Temporal failure type for a client error: always a key of the contract's `FAILURES` table. */
+export function failureTypeOf(err: CppError): FailureType | RetriedFailureType {
+  if (err instanceof CppHttpError) return HTTP_FAILURE_TYPES[err.code];
+  if (err instanceof CppProtocolError) return FailureType.CppProtocolError;
+  if (err instanceof CppNetworkError) return RetriedFailureType.CppNetworkError;
+  if (err instanceof CppInvalidRequestError) return FailureType.InvalidInput;
+  if (err instanceof CppAuthenticationError) return RetriedFailureType.CppAuthenticationError;
+  if (err instanceof CppConfigError) return FailureType.CppConfigError;
+  if (err instanceof OperationMismatchError) return FailureType.OperationMismatch;
+  return FailureType.UnexpectedError;
 }
 
 /** The secret-free facts of a client error, as carried in failure details. */

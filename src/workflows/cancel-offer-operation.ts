@@ -19,6 +19,7 @@ import type { ApplicationFailure } from '@temporalio/workflow';
 import {
   cancelPhaseSearchAttribute,
   FailureType,
+  FINAL_FAILURE_TYPES,
   offerIdSearchAttribute,
   progressQuery,
   publisherIdSearchAttribute,
@@ -34,10 +35,13 @@ import {
 import type { CancellationActivities, RequestCancellationResult } from '../activities/cancellation';
 import type { OperationStatus } from '../cpp/types';
 import { isContinuationState, parseNotifyTarget, salvageNotifyTargets, validateInput, type NormalizedInput } from '../input';
-import { failureInfo, FINAL_ACTIVITY_FAILURE_TYPES, toWorkflowFailure, workflowFailure } from './failures';
+import { failureInfo, toWorkflowFailure, workflowFailure } from './failures';
 import { recordCancellationEnd } from './metrics';
 import { addTargets, notifyAll } from './notify';
 import { nextPollStep } from './poll-schedule';
+
+/** How a retried POST was found to have taken effect already (see {@link RequestCancellationResult}). */
+type Confirmation = { confirmedByLookup?: boolean; confirmedByRetriedPost?: boolean };
 
 const TERMINAL: ReadonlySet<OperationStatus> = new Set(['completed', 'canceled', 'failed']);
 /** Activity attempts never outlive the workflow's deadline, but always get this much. */
@@ -56,7 +60,7 @@ function activities(remainingMs: number): CancellationActivities {
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
-      nonRetryableErrorTypes: FINAL_ACTIVITY_FAILURE_TYPES,
+      nonRetryableErrorTypes: FINAL_FAILURE_TYPES,
     },
   };
   return proxyActivities<CancellationActivities>(options);
@@ -130,7 +134,7 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
 
   try {
     let location: string;
-    let adopted: boolean | undefined;
+    let adopted: Confirmation | undefined;
     if (continuation) {
       location = continuation.location;
       progress.mode = continuation.mode;
@@ -153,10 +157,10 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
       }
       if (response.kind === 'synchronous') {
         progress.mode = 'synchronous';
-        return await succeed({ status: 'canceled' }, response.confirmedByLookup);
+        return await succeed({ status: 'canceled' }, response);
       }
       location = response.location;
-      adopted = response.confirmedByLookup;
+      adopted = response;
       progress.mode = 'asynchronous';
       progress.location = location;
       const firstWaitMs = Math.max(response.retryAfterMs ?? 0, input.polling.initialIntervalSeconds * 1000);
@@ -186,7 +190,7 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
     return await fail(toWorkflowFailure(err, progress.phase === 'polling' ? 'polling' : 'requesting', input.polling.timeoutSeconds));
   }
 
-  async function succeed(operation: Pick<OperationView, 'id' | 'status' | 'rawStatus'>, confirmedByLookup?: boolean): Promise<CancelOfferResult> {
+  async function succeed(operation: Pick<OperationView, 'id' | 'status' | 'rawStatus'>, confirmation?: Confirmation): Promise<CancelOfferResult> {
     const finishedAtMs = Date.now();
     progress.finishedAt = iso(finishedAtMs);
     setPhase('completed');
@@ -196,7 +200,8 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
       mode: progress.mode ?? 'synchronous',
       operation: { id: operation.id, status: operation.status, rawStatus: operation.rawStatus, location: progress.location },
       polls: progress.polls,
-      ...(confirmedByLookup ? { confirmedByLookup } : {}),
+      ...(confirmation?.confirmedByLookup ? { confirmedByLookup: true } : {}),
+      ...(confirmation?.confirmedByRetriedPost ? { confirmedByRetriedPost: true } : {}),
       startedAt: progress.startedAt,
       finishedAt: progress.finishedAt,
       durationMs: finishedAtMs - startedAtMs,

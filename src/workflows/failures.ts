@@ -3,18 +3,7 @@
  * `ApplicationFailure` each becomes. Deterministic code only.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import { FailureType, type FailureInfo } from '../contract';
-
-/** Activity failure types that retrying cannot fix; the retry policies list them. */
-export const FINAL_ACTIVITY_FAILURE_TYPES = [
-  FailureType.CppBadRequest,
-  FailureType.CppForbidden,
-  FailureType.CppNotFound,
-  FailureType.CppProtocolError,
-  FailureType.OperationMismatch,
-  FailureType.InvalidInput,
-  'CppUnexpectedStatus',
-];
+import { FailureType, FINAL_FAILURE_TYPES, type FailureInfo } from '../contract';
 
 /** Creates one of the workflow's typed, non-retryable failures. */
 export function workflowFailure(info: FailureInfo, cause?: Error): ApplicationFailure {
@@ -44,7 +33,7 @@ export function toWorkflowFailure(err: unknown, phase: 'requesting' | 'polling',
     if (cause instanceof ApplicationFailure) {
       // Our activities only let final failures escape their retry policy; anything else that got
       // here means the deadline cut the retries short, handled below.
-      if (cause.nonRetryable || (cause.type && FINAL_ACTIVITY_FAILURE_TYPES.includes(cause.type))) {
+      if (cause.nonRetryable || (cause.type && FINAL_FAILURE_TYPES.includes(cause.type))) {
         return workflowFailure(failureInfo(cause), err);
       }
     }
@@ -55,7 +44,7 @@ export function toWorkflowFailure(err: unknown, phase: 'requesting' | 'polling',
     }
   }
   const message = err instanceof Error ? err.message : String(err);
-  return workflowFailure({ type: 'UnexpectedError', message }, err instanceof Error ? err : undefined);
+  return workflowFailure({ type: FailureType.UnexpectedError, message }, err instanceof Error ? err : undefined);
 }
 
 /**

@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { createCancellationActivities } from '../../src/activities/cancellation';
 import { createHelloActivities } from '../../src/activities/hello';
 import { CppHttpClient, type CppHttpClientOptions } from '../../src/cpp/client';
-import { StaticTokenProvider } from '../../src/cpp/token-provider';
+import { StaticTokenProvider, type TokenProvider } from '../../src/cpp/token-provider';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './temporal';
 
@@ -32,6 +32,8 @@ export interface TestStackOptions {
   taskQueuePrefix?: string;
   /** E.g. short header/body timeouts for fault tests. */
   cppClientOptions?: Partial<Omit<CppHttpClientOptions, 'baseUrl' | 'tokenProvider'>>;
+  /** Where the worker's client gets its tokens (e.g. one the simulator refuses). @default a static `token` */
+  tokenProvider?: TokenProvider;
   workerOptions?: Partial<WorkerOptions>;
 }
 
@@ -40,7 +42,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const token = options.token ?? TEST_TOKEN;
   const ctx = await connectToTestServer();
   const simulator = await startSimulator({ port: 0, tokens: [token] });
-  const cppClient = new CppHttpClient({ ...options.cppClientOptions, baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(token) });
+  const cppClient = new CppHttpClient({ ...options.cppClientOptions, baseUrl: simulator.url, tokenProvider: options.tokenProvider ?? new StaticTokenProvider(token) });
   const taskQueue = uniqueTaskQueue(options.taskQueuePrefix ?? 'cancel');
   const worker = await Worker.create({
     ...options.workerOptions,

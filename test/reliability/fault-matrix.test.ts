@@ -65,7 +65,8 @@ let trapOrigin = '';
 const CASES: FaultCase[] = [
   // --- the cancel POST ---
   ...[500, 502, 503, 408, 409].map((status): FaultCase => ({ on: 'cancel', fault: `${status}`, scenario: () => sync({ on: 'cancel', fault: { kind: 'status', status } }), expected: COMPLETED })),
-  { on: 'cancel', fault: '401 (token refreshed, retried once)', scenario: () => sync({ on: 'cancel', fault: { kind: 'status', status: 401 } }), expected: COMPLETED },
+  // The worker here holds a static token, which no refresh can change: a 401 is final at once.
+  { on: 'cancel', fault: '401 (static token: cannot be refreshed)', scenario: () => sync({ on: 'cancel', fault: { kind: 'status', status: 401 } }), expected: FailureType.CppUnauthorized },
   { on: 'cancel', fault: '429 Retry-After: 2 (seconds)', scenario: () => sync({ on: 'cancel', fault: { kind: 'status', status: 429, retryAfter: '2' } }), expected: COMPLETED, minRetryGapMs: 1_900 },
   throttledUntilDate('cancel'),
   { on: 'cancel', fault: 'connection reset', scenario: () => sync({ on: 'cancel', fault: { kind: 'reset' } }), expected: COMPLETED },
