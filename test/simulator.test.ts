@@ -18,6 +18,16 @@ interface OperationJson {
   steps: { stepName: string; status: string; progressPercentage: number }[];
 }
 
+/** A list item in the reference example's layout (`submissionState`, never `status` by default). */
+interface ListedJson {
+  id: string;
+  offerId: string;
+  publisherId: string;
+  submissionType: string;
+  submissionState?: string;
+  status?: string;
+}
+
 let sim: RunningSimulator;
 let offerCounter = 0;
 /** A fresh offer id per test, so tests sharing the simulator never see each other's state. */
@@ -50,11 +60,14 @@ async function pollOne(location: string): Promise<{ res: Response; op: Operation
   return { res, op };
 }
 
-async function listRunning(publisherId: string, offerId: string): Promise<OperationJson[]> {
-  const res = await get(`/api/publishers/${publisherId}/offers/${offerId}/operations?${API}&filteredStatus=running`);
+/** The documented list, `GET …/submissions/?api-version=…&status=<filteredStatus>`. */
+async function list(publisherId: string, offerId: string, status?: string): Promise<ListedJson[]> {
+  const res = await get(`/api/publishers/${publisherId}/offers/${offerId}/submissions/?${API}${status === undefined ? '' : `&status=${status}`}`);
   expect(res.status).toBe(200);
-  return (await res.json()) as OperationJson[];
+  return (await res.json()) as ListedJson[];
 }
+
+const listRunning = (publisherId: string, offerId: string): Promise<ListedJson[]> => list(publisherId, offerId, 'running');
 
 function operationsOf(publisherId: string, offerId: string): OperationJson[] {
   return sim.offerState(publisherId, offerId).operations as unknown as OperationJson[];
@@ -138,7 +151,7 @@ describe('CPP simulator: cancel behaviours', () => {
     expect(location).toMatch(new RegExp(`^/api/publishers/contoso/offers/${offer}/operations/[0-9a-f-]{36}\\?api-version=2017-10-31$`));
 
     const running = await listRunning('contoso', offer);
-    expect(running.map((op) => op.submissionType)).toEqual(['Cancel']);
+    expect(running.map((op) => op.submissionType)).toEqual(['cancel']);
 
     const first = await pollOne(location);
     expect(first.op).toMatchObject({ submissionType: 'Cancel', status: 'running' });
@@ -185,7 +198,7 @@ describe('CPP simulator: cancel behaviours', () => {
     const { op } = await pollOne(location);
     expect(op).toMatchObject({ status: 'failed', error: 'Certification cannot be stopped.' });
     const running = await listRunning('contoso', offer);
-    expect(running.map((o) => o.submissionType)).toEqual(['Publish']);
+    expect(running.map((o) => o.submissionType)).toEqual(['publish']);
   });
 
   it('rawStatuses change only the text shown; bodyShape object answers a bare object', async () => {
@@ -213,14 +226,69 @@ describe('CPP simulator: cancel behaviours', () => {
     expect((await pollOne(location)).op.status).toBe('completed');
   });
 
-  it('lists with the older submissions/?status= form as well', async () => {
+  it('lists at submissions/ (slash or not) in the reference example layout, filtered by status case-insensitively', async () => {
     const offer = freshOffer('submissions');
-    sim.setScenario('contoso', offer, accepted());
+    sim.setScenario('contoso', offer, accepted({ locationForm: 'legacy' }));
     await postCancel('contoso', offer);
-    const res = await get(`/api/publishers/contoso/offers/${offer}/submissions/?${API}&status=running`);
-    expect(((await res.json()) as OperationJson[]).map((op) => op.submissionType)).toEqual(['Cancel']);
-    const all = await get(`/api/publishers/contoso/offers/${offer}/operations?${API}`);
-    expect(((await all.json()) as OperationJson[]).length).toBe(2);
+    const all = await list('contoso', offer);
+    const [publish, cancel] = all;
+    expect(all).toHaveLength(2);
+    expect(Object.keys(publish ?? {})).toEqual([
+      'id', 'offerId', 'offerVersion', 'offerTypeId', 'publisherId', 'submissionType', 'submissionState',
+      'publishingVersion', 'slot', 'version', 'definition', 'changedTime',
+    ]);
+    expect(cancel).toMatchObject({
+      id: `contoso$${offer}$2$preview`,
+      offerId: offer,
+      offerVersion: 1,
+      offerTypeId: 'microsoft-azure-virtualmachines',
+      publisherId: 'contoso',
+      submissionType: 'cancel',
+      submissionState: 'running',
+      publishingVersion: 2,
+      slot: 'staging',
+      version: expect.any(Number) as unknown,
+      definition: { metadata: { emails: CANCEL_BODY.metadata['notification-emails'] } },
+      changedTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) as unknown,
+    });
+    expect(publish).toMatchObject({ submissionType: 'publish', submissionState: 'canceling' });
+    expect(publish).not.toHaveProperty('status');
+    expect(publish).not.toHaveProperty('steps');
+
+    const noSlash = await get(`/api/publishers/contoso/offers/${offer}/submissions?${API}&status=RUNNING`);
+    expect(((await noSlash.json()) as ListedJson[]).map((op) => op.submissionType)).toEqual(['cancel']);
+  });
+
+  it('list.stateField serves the properties table reading (status) or no state at all; the filter still applies', async () => {
+    const table = freshOffer('statefield-status');
+    sim.setScenario('contoso', table, { cancel: { mode: 'synchronous' }, list: { stateField: 'status' } });
+    const [item] = await listRunning('contoso', table);
+    expect(item).toMatchObject({ submissionType: 'publish', status: 'running' });
+    expect(item).not.toHaveProperty('submissionState');
+
+    const none = freshOffer('statefield-none');
+    sim.setScenario('contoso', none, { cancel: { mode: 'synchronous' }, list: { stateField: 'none' } });
+    const [bare] = await listRunning('contoso', none);
+    expect(bare).toMatchObject({ submissionType: 'publish' });
+    expect(bare).not.toHaveProperty('status');
+    expect(bare).not.toHaveProperty('submissionState');
+    expect(await list('contoso', none, 'completed')).toEqual([]);
+
+    expect(() => sim.setScenario('contoso', none, { cancel: { mode: 'synchronous' }, list: { stateField: 'state' } } as unknown as OfferScenario)).toThrow(
+      /scenario\.list\.stateField: must be one of submissionState, status, none/,
+    );
+    expect(() => sim.setScenario('contoso', none, { cancel: { mode: 'synchronous' }, list: 'status' } as unknown as OfferScenario)).toThrow(/scenario\.list: must be an object/);
+  });
+
+  it('does not serve the undocumented list route …/operations (no id): 404 like any unknown route', async () => {
+    const offer = freshOffer('nolist');
+    for (const route of [`/api/publishers/contoso/offers/${offer}/operations?${API}&filteredStatus=running`, `/api/publishers/contoso/offers/${offer}/operations/?${API}`]) {
+      const res = await get(route);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NotFound');
+    }
+    const logged = sim.requests().filter((r) => r.path.includes(`/offers/${offer}/`));
+    expect(logged.map((r) => r.endpoint)).toEqual(['unknown', 'unknown']);
   });
 
   it('error mode answers the status with a realistic CPP body; unknown operation ids are 404', async () => {
@@ -296,7 +364,7 @@ describe('CPP simulator: faults', () => {
   it('malformedJson: 200 application/json that does not parse; the list is otherwise unharmed', async () => {
     const offer = freshOffer('malformed');
     sim.setScenario('contoso', offer, { cancel: { mode: 'synchronous' }, faults: [{ on: 'list', fault: { kind: 'malformedJson' } }] });
-    const res = await get(`/api/publishers/contoso/offers/${offer}/operations?${API}&filteredStatus=running`);
+    const res = await get(`/api/publishers/contoso/offers/${offer}/submissions/?${API}&status=running`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     await expect(res.json()).rejects.toThrow();
@@ -312,11 +380,11 @@ describe('CPP simulator: faults', () => {
         { on: 'list', fault: { kind: 'oversizedBody' } },
       ],
     });
-    const small = await get(`/api/publishers/contoso/offers/${offer}/operations?${API}`);
+    const small = await get(`/api/publishers/contoso/offers/${offer}/submissions/?${API}`);
     const text = await small.text();
     expect(text.length).toBe(100_000);
     expect(JSON.parse(text)).toHaveLength(1);
-    const big = await get(`/api/publishers/contoso/offers/${offer}/operations?${API}`);
+    const big = await get(`/api/publishers/contoso/offers/${offer}/submissions/?${API}`);
     expect((await big.arrayBuffer()).byteLength).toBe(8 * 1024 * 1024);
   });
 
@@ -326,7 +394,7 @@ describe('CPP simulator: faults', () => {
     const res = await postCancel('contoso', offer);
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBeNull();
-    expect((await listRunning('contoso', offer)).map((op) => op.submissionType)).toEqual(['Cancel']);
+    expect((await listRunning('contoso', offer)).map((op) => op.submissionType)).toEqual(['cancel']);
   });
 
   it('foreignLocation: 202 whose Location is on another origin, yet the cancellation took effect', async () => {
@@ -352,7 +420,7 @@ describe('CPP simulator: faults', () => {
   it('close() returns promptly with a slow answer pending and a keep-alive socket open', async () => {
     const own = await startSimulator({ port: 0 });
     own.setDefaultScenario({ cancel: { mode: 'synchronous' }, faults: [{ on: 'list', fault: { kind: 'slowHeaders', delayMs: 10_000 } }] });
-    const pending = fetch(`${own.url}/api/publishers/p/offers/o/operations?${API}`, { headers: headers() });
+    const pending = fetch(`${own.url}/api/publishers/p/offers/o/submissions/?${API}`, { headers: headers() });
     await new Promise((r) => setTimeout(r, 50));
     const started = Date.now();
     await own.close();

@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { deliver, deliverOversized, type Pacing, type Sleep } from './deliver';
 import { DEFAULT_FOREIGN_ORIGIN, DEFAULT_OVERSIZED_BYTES, isReplacing, malformedJsonReply, statusFaultReply, takeFault, type ReplacingFault } from './faults';
 import type { AcceptedBehaviour, OfferBook, SimOffer, SimOperation } from './offer-model';
-import { isTerminal, operationJson } from './operation-json';
+import { isTerminal, listedOperationJson, operationJson } from './operation-json';
 import { customBodyReply, emptyReply, errorReply, jsonReply, type Reply } from './reply';
 import { parseBody, readBody } from './request-body';
 import { matchRoute, type CppRoute } from './routes';
@@ -114,7 +114,7 @@ export function createCppHandler(deps: CppHandlerDeps): CppHandler {
       case 'pollLegacy':
         return answer(pollReply(deps.book, offer, operation, scenario, route.operationId, now), pacing);
       case 'list':
-        return answer(listReply(offer, query, route.statusParam, now), pacing);
+        return answer(listReply(offer, scenario, query), pacing);
     }
   };
 }
@@ -203,11 +203,15 @@ function pollReply(
   return jsonReply(200, behaviour?.bodyShape === 'object' ? json : [json], headers);
 }
 
-/** The offer's operations, filtered by `status`/`filteredStatus` (either is accepted on both forms). */
-function listReply(offer: SimOffer, query: Record<string, string>, statusParam: 'status' | 'filteredStatus', now: number): Reply {
-  const filter = (query[statusParam] ?? query[statusParam === 'status' ? 'filteredStatus' : 'status'])?.toLowerCase();
+/**
+ * The offer's operations in the list layout, filtered by the documented `status` query (compared
+ * case-insensitively with the item's state, even when `stateField: 'none'` hides it).
+ */
+function listReply(offer: SimOffer, scenario: OfferScenario, query: Record<string, string>): Reply {
+  const filter = query.status?.toLowerCase();
+  const stateField = scenario.list?.stateField ?? 'submissionState';
   const operations = offer.operations.filter((op) => !filter || op.status.toLowerCase() === filter);
-  return jsonReply(200, operations.map((op) => operationJson(op, now)));
+  return jsonReply(200, operations.map((op) => listedOperationJson(offer, op, stateField)));
 }
 
 function errorMessage(status: number, offer: SimOffer): string | undefined {

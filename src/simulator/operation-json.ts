@@ -1,10 +1,18 @@
 /**
- * Renders simulated operations in the shape of the reference's "Retrieve operations" answer.
+ * Renders simulated operations in the shapes of the reference's "Retrieve operations" examples: one
+ * operation (GET operation) and the list's items (GET operations), which the reference shows with
+ * different fields. Every key emitted here must appear in a fixture of test/fixtures/cpp/
+ * (test/cpp-conformance.test.ts checks it), so the simulator never invents a layout.
  */
-import { progressFraction, type SimOperation } from './offer-model';
+import { progressFraction, type SimOffer, type SimOperation } from './offer-model';
+import type { ListBehaviour } from './scenario';
 
 const CANCEL_STEP_NAMES = ['Cancellation', 'Certification', 'Cleanup', 'Notification', 'Finalization'];
 const DEFAULT_STEP_COUNT = 3;
+/** The simulator does not model offer versions; the reference's examples show 1. */
+const OFFER_VERSION = 1;
+/** .NET ticks (100 ns since 0001-01-01) at the Unix epoch: the reference's list `version` looks like ticks of `changedTime`. */
+const TICKS_AT_UNIX_EPOCH = 621_355_968_000_000_000;
 
 interface StepJson {
   id: string;
@@ -16,7 +24,10 @@ interface StepJson {
   messages: { messageHtml: string; level: string; timestamp: string }[];
 }
 
-/** The operation as the CPP shows it. `pollNumber` (1-based) selects a `rawStatuses` override. */
+/**
+ * One operation as GET operation shows it: the fields of the reference page's example and of its
+ * properties table together. `pollNumber` (1-based) selects a `rawStatuses` override.
+ */
 export function operationJson(op: SimOperation, now: number, pollNumber?: number): Record<string, unknown> {
   return {
     id: op.id,
@@ -25,11 +36,39 @@ export function operationJson(op: SimOperation, now: number, pollNumber?: number
     lastActionDateTime: isoSeconds(op.lastActionMs),
     status: displayedStatus(op, pollNumber),
     error: op.error,
+    // The page's example shows an empty operation-level `messages`; what its items look like is not shown.
+    messages: [],
+    publishingVersion: op.sequence,
+    offerVersion: OFFER_VERSION,
     cancellationRequestState: cancellationRequestState(op),
     steps: op.cancel ? cancelSteps(op, now) : publishSteps(op),
     previewLinks: [],
     liveLinks: [],
     notificationEmails: op.notificationEmails,
+  };
+}
+
+/**
+ * One item of the operations list, in the layout of the reference's list example (no steps, and
+ * `submissionType` lower-case as there). `stateField` names the state as the example does
+ * (`submissionState`), as the properties table does (`status`), or leaves it out (`none`).
+ */
+export function listedOperationJson(offer: SimOffer, op: SimOperation, stateField: NonNullable<ListBehaviour['stateField']>): Record<string, unknown> {
+  return {
+    id: op.id,
+    offerId: offer.offerId,
+    offerVersion: OFFER_VERSION,
+    offerTypeId: 'microsoft-azure-virtualmachines',
+    publisherId: offer.publisherId,
+    submissionType: op.submissionType.toLowerCase(),
+    ...(stateField === 'none' ? {} : { [stateField]: op.status }),
+    // Undefined by the reference; the operation's sequence (the `n` of a legacy id `p$o$n$preview`) is a plausible stand-in.
+    publishingVersion: op.sequence,
+    slot: 'staging',
+    // Beyond 2^53, so not exact; the reference gives it no meaning a client could rely on.
+    version: op.lastActionMs * 10_000 + TICKS_AT_UNIX_EPOCH,
+    definition: { metadata: { emails: op.notificationEmails } },
+    changedTime: new Date(op.lastActionMs).toISOString(),
   };
 }
 

@@ -8,7 +8,7 @@ export type CppRoute =
   | { endpoint: 'cancel'; publisherId: string; offerId: string; rawPublisher: string; rawOffer: string }
   | { endpoint: 'poll'; publisherId: string; offerId: string; operationId: string }
   | { endpoint: 'pollLegacy'; operationId: string }
-  | { endpoint: 'list'; publisherId: string; offerId: string; statusParam: 'status' | 'filteredStatus' }
+  | { endpoint: 'list'; publisherId: string; offerId: string }
   | { endpoint: 'unknown'; problem: 'notFound' | 'badEncoding' };
 
 /** Matches `method` and the raw `path` (no query) to a route. */
@@ -34,11 +34,9 @@ export function matchRoute(method: string, path: string): CppRoute {
   }
   if (method !== 'GET') return notFound;
   if (action === 'operations' && operationId) return { endpoint: 'poll', publisherId, offerId, operationId };
-  if (action === 'operations' && operationId === undefined) return { endpoint: 'list', publisherId, offerId, statusParam: 'filteredStatus' };
-  // The older list form is documented with a trailing slash (`submissions/?…`); accept both.
-  if (action === 'submissions' && (operationId === undefined || operationId === '')) {
-    return { endpoint: 'list', publisherId, offerId, statusParam: 'status' };
-  }
+  // The list is documented only as `submissions/?…` (trailing slash); accept it without the slash too.
+  // `…/operations` without an id is not in the reference, so it is an unknown route (404).
+  if (action === 'submissions' && (operationId === undefined || operationId === '')) return { endpoint: 'list', publisherId, offerId };
   return notFound;
 }
 

@@ -57,8 +57,19 @@ export type CancelBehaviour =
   /** A final error with a realistic CPP error body (400, 403, 404, …). */
   | { mode: 'error'; status: number; body?: unknown };
 
+/** How the operations list (`GET …/submissions/`) renders its items. */
+export interface ListBehaviour {
+  /**
+   * The field that carries an item's state. The reference's example says `submissionState`, its
+   * properties table `status`; `none` leaves the state out, for clients that must cope without it.
+   * @default 'submissionState'
+   */
+  stateField?: 'submissionState' | 'status' | 'none';
+}
+
 export interface OfferScenario {
   cancel: CancelBehaviour;
+  list?: ListBehaviour;
   faults?: FaultRule[];
 }
 

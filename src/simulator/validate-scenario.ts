@@ -103,6 +103,10 @@ function checkFault(value: unknown, field: string, on: FaultRule['on']): void {
 export function validateScenario(value: unknown, where = 'scenario'): OfferScenario {
   if (!isObject(value)) fail(where, 'must be an object like {"cancel":{"mode":"synchronous"}}');
   checkCancel(value.cancel, `${where}.cancel`);
+  if (value.list !== undefined) {
+    if (!isObject(value.list)) fail(`${where}.list`, 'must be an object like {"stateField":"status"}');
+    optionalEnum(value.list, 'stateField', `${where}.list`, ['submissionState', 'status', 'none']);
+  }
   const faults = value.faults;
   if (faults !== undefined) {
     if (!Array.isArray(faults)) fail(`${where}.faults`, 'must be an array');

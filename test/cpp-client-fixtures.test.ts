@@ -1,0 +1,114 @@
+/**
+ * The client against the reference's own example answers (test/fixtures/cpp/), served verbatim by a
+ * scripted `node:http` server: what our client reads must be what the reference shows, not what our
+ * simulator happens to send. The retried-POST rule runs on the same answers.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CppHttpClient, requestCancellation, StaticTokenProvider, type CancelRequest } from '../src/cpp';
+import { loadCppFixture } from './helpers/cpp-fixtures';
+import { reply, ScriptedServer, type Handler } from './helpers/scripted-server';
+
+const server = new ScriptedServer();
+const clients: CppHttpClient[] = [];
+
+beforeAll(async () => {
+  await server.start();
+});
+afterAll(async () => {
+  await server.close();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+function makeClient(): CppHttpClient {
+  const client = new CppHttpClient({ baseUrl: server.origin, tokenProvider: new StaticTokenProvider('fixture-token') });
+  clients.push(client);
+  return client;
+}
+
+/** Answers with the fixture's status, headers and body, byte for byte (no body where it shows none). */
+function fixtureAnswer(name: string): Handler {
+  const { response } = loadCppFixture(name);
+  return (_req, res) => reply(res, response.status, response.body === null ? undefined : response.body, response.headers);
+}
+
+/** The fixture's request path with its `<placeholders>` filled in. */
+function requestPath(name: string, values: Record<string, string>): string {
+  return loadCppFixture(name).request.path.replace(/<(\w+)>/g, (_m, key: string) => values[key] ?? `<${key}>`);
+}
+
+const REQUEST: CancelRequest = { publisherId: 'contoso', offerId: 'contoso-offer', notificationEmails: ['jondoe@contoso.com'], apiVersion: '2017-10-31' };
+
+describe('the cancel POST on the reference examples', () => {
+  it('cancel-200: synchronous, sent to the documented path', async () => {
+    server.script(fixtureAnswer('cancel-200'));
+    await expect(makeClient().cancelOperation(REQUEST)).resolves.toEqual({ kind: 'synchronous' });
+    expect(server.requests[0]?.url).toBe(requestPath('cancel-200', { publisherId: 'contoso', offerId: 'contoso-offer' }));
+    expect(server.requests[0]?.method).toBe(loadCppFixture('cancel-200').request.method);
+  });
+
+  it.each(['cancel-202-migrated', 'cancel-202-legacy'])('%s: accepted, the Location resolved byte for byte', async (name) => {
+    server.script(fixtureAnswer(name));
+    const location = Object.entries(loadCppFixture(name).response.headers).find(([k]) => k.toLowerCase() === 'location')?.[1];
+    expect(location).toMatch(/^\/api\//);
+    await expect(makeClient().cancelOperation(REQUEST)).resolves.toEqual({ kind: 'accepted', location: `${server.origin}${location}` });
+  });
+});
+
+describe('GET operation on the reference examples', () => {
+  it('the reference page example: an array of one, no id, six steps, the blocked Certification step', async () => {
+    server.script(fixtureAnswer('get-operation-reference-page'));
+    const { operation } = await makeClient().getOperation('/api/publishers/contoso/offers/contoso-offer/operations/x?api-version=2017-10-31');
+    expect(operation).toMatchObject({ status: 'running', rawStatus: 'running', cancellationRequestState: 'canCancel' });
+    expect(operation.id).toBeUndefined();
+    expect(operation.steps.map((s) => [s.name, s.status, s.progressPercentage])).toEqual([
+      ['Validate Pre-Requisites', 'complete', 100],
+      ['Certification', 'blocked', 0],
+      ['Provisioning', 'notStarted', 0],
+      ['Packaging and Lead Generation Registration', 'notStarted', 0],
+      ['Publisher signoff', 'notStarted', 0],
+      ['Live', 'notStarted', 0],
+    ]);
+    expect(operation.progressPercentage).toBe(17); // mean of 100 and five 0s
+    expect(operation.steps[1]?.messages.map((m) => m.level)).toEqual(['error', 'information']);
+  });
+
+  it("cpp-api.md's condensed example: id, submissionType, error null, one step", async () => {
+    server.script(fixtureAnswer('get-operation-cpp-api-md'));
+    const { operation } = await makeClient().getOperation('/api/publishers/contoso/offers/contoso-offer/operations/x?api-version=2017-10-31');
+    const body = (loadCppFixture('get-operation-cpp-api-md').response.body as { id: string }[])[0]!;
+    expect(operation).toMatchObject({ id: body.id, status: 'running', submissionType: 'Publish' });
+    expect(operation.error).toBeUndefined();
+    expect(operation.steps[0]).toMatchObject({ name: 'Certification', status: 'blocked' });
+  });
+});
+
+describe('the operations list on the reference examples (either state field)', () => {
+  it.each(['list-operations-reference-example', 'list-operations-properties-table'])('%s: one running publish operation', async (name) => {
+    server.script(fixtureAnswer(name));
+    const list = await makeClient().listOperations('contoso', 'contoso-offer', { status: 'running' });
+    expect(list).toEqual([{ id: '5a63deb5-925b-4ee0-938b-7c86fbf287c5', submissionType: 'publish', state: 'running', rawState: 'running' }]);
+    expect(server.requests[0]?.url).toBe(requestPath(name, { publisherId: 'contoso', offerId: 'contoso-offer', filteredStatus: 'running' }));
+  });
+
+  it.each(['list-operations-reference-example', 'list-operations-properties-table'])(
+    '%s: expectedOperationId naming the listed operation lets the POST go',
+    async (name) => {
+      server.script(fixtureAnswer(name), fixtureAnswer('cancel-200'));
+      const outcome = await requestCancellation(makeClient(), { ...REQUEST, expectedOperationId: '5a63deb5-925b-4ee0-938b-7c86fbf287c5' }, { attempt: 1 });
+      expect(outcome).toEqual({ kind: 'synchronous' });
+      expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+    },
+  );
+
+  it.each(['list-operations-reference-example', 'list-operations-properties-table'])(
+    '%s: on a retry the publish operation still runs, so the POST is sent again',
+    async (name) => {
+      server.script(fixtureAnswer(name), fixtureAnswer('cancel-202-migrated'));
+      const outcome = await requestCancellation(makeClient(), REQUEST, { attempt: 2 });
+      expect(outcome).toMatchObject({ kind: 'accepted' });
+      expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+    },
+  );
+});
