@@ -6,12 +6,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describeTemporal, loadTemporalConfig } from './config';
-import { progressQuery, type CancelOfferInput, type CancelOfferProgress, type PollingOptions } from './contract';
+import { describeRetry, getCancellationStatus } from './cancellation-status';
+import type { CancelOfferInput, CancelOfferProgress, PollingOptions } from './contract';
 import { startOfferCancellation, type OfferCancellationHandle } from './start-cancellation';
 import { temporalConnectionOptions } from './temporal-connection';
 
 export { startOfferCancellation, InvalidCancellationInputError } from './start-cancellation';
 export type { OfferCancellationHandle, StartOfferCancellationOptions } from './start-cancellation';
+export { describeRetry, getCancellationStatus } from './cancellation-status';
+export type { CancellationStatus, RetryState } from './cancellation-status';
 
 interface CliOptions {
   publisher: string;
@@ -53,15 +56,24 @@ export function describeProgress(p: CancelOfferProgress): string {
   return parts.join(' · ');
 }
 
-/** Prints each change of progress until the workflow ends, then its result. Returns the exit code. */
+/**
+ * Prints each change of progress until the workflow ends, then its result. While Temporal retries
+ * the cancel POST or a poll, also prints the attempt, the last error and when the next attempt is.
+ * Returns the exit code.
+ */
 async function follow(handle: OfferCancellationHandle): Promise<number> {
-  let last = '';
+  let lastProgress = '';
+  let lastRetry = '';
   const ticker = setInterval(() => {
-    handle.query(progressQuery).then(
-      (p) => {
-        const line = describeProgress(p);
-        if (line !== last) console.log(`  ${line}`);
-        last = line;
+    getCancellationStatus(handle).then(
+      ({ progress, retry }) => {
+        const line = describeProgress(progress);
+        if (line !== lastProgress) console.log(`  ${line}`);
+        lastProgress = line;
+        // Compared without the countdown, so a long backoff prints once, not every second.
+        const retryKey = retry ? JSON.stringify(retry) : '';
+        if (retry && retryKey !== lastRetry) console.log(`  ${describeRetry(retry)}`);
+        lastRetry = retryKey;
       },
       () => undefined, // The workflow may not have run its first task yet.
     );

@@ -1,0 +1,76 @@
+/**
+ * Client side: where a cancellation is, including the retries Temporal makes of a failed cancel
+ * POST or poll, which the workflow's own `progress` query cannot see (it only says `requesting`).
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { fromPayloadsAtIndex, type Timestamp } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { progressQuery, type CancelOfferProgress, type FailureInfo } from './contract';
+
+/** A CPP call that failed at least once and that Temporal is retrying. */
+export interface RetryState {
+  /** The activity: `requestCancellation` or `getOperationStatus`. */
+  activity: string;
+  /** The same for people: `cancel POST` or `poll`. */
+  call: string;
+  /** The attempt running now, or the next one while Temporal waits to retry (2 after one failure). */
+  attempt: number;
+  /** The last attempt's failure (secret-free, as the activity reported it). */
+  lastError?: { type: string; httpStatus?: number; message: string };
+  /** ISO-8601 time of the next attempt while waiting; absent while an attempt runs. */
+  nextAttemptAt?: string;
+}
+
+/** The workflow's `progress`, plus `retry` while a call is being retried. */
+export interface CancellationStatus {
+  progress: CancelOfferProgress;
+  retry?: RetryState;
+}
+
+const CALLS: Record<string, string> = { requestCancellation: 'cancel POST', getOperationStatus: 'poll' };
+
+const isoOf = (ts: Timestamp | null | undefined) =>
+  ts?.seconds == null ? undefined : new Date(Number(ts.seconds.toString()) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+
+function retryOf(handle: WorkflowHandle, pending: temporal.api.workflow.v1.IPendingActivityInfo): RetryState {
+  const activity = pending.activityType?.name ?? 'unknown';
+  const failure = pending.lastFailure;
+  let lastError: RetryState['lastError'];
+  if (failure) {
+    const app = failure.applicationFailureInfo;
+    let info: Partial<FailureInfo> | undefined;
+    try {
+      info = fromPayloadsAtIndex<Partial<FailureInfo>>(handle.client.options.loadedDataConverter.payloadConverter, 0, app?.details?.payloads);
+    } catch {
+      info = undefined; // Details are a convenience; the failure's own type and message suffice.
+    }
+    const type = app?.type || info?.type || (failure.timeoutFailureInfo ? 'Timeout' : 'Failure');
+    lastError = { type, ...(typeof info?.httpStatus === 'number' ? { httpStatus: info.httpStatus } : {}), message: failure.message ?? info?.message ?? '' };
+  }
+  const nextAttemptAt = isoOf(pending.nextAttemptScheduleTime);
+  return { activity, call: CALLS[activity] ?? activity, attempt: pending.attempt ?? 1, ...(lastError ? { lastError } : {}), ...(nextAttemptAt ? { nextAttemptAt } : {}) };
+}
+
+/**
+ * Queries `progress` and describes the workflow in parallel. `retry` is present only while a
+ * pending activity is past its first attempt or has failed once.
+ */
+export async function getCancellationStatus(handle: WorkflowHandle): Promise<CancellationStatus> {
+  const [progress, description] = await Promise.all([handle.query(progressQuery), handle.describe()]);
+  const pending = description.raw.pendingActivities?.find((a) => (a.attempt ?? 1) > 1 || a.lastFailure);
+  return pending ? { progress, retry: retryOf(handle, pending) } : { progress };
+}
+
+/** One line, e.g. `retrying cancel POST · attempt 3 · last error CppServerError HTTP 503: … · next attempt in 3 s`. */
+export function describeRetry(retry: RetryState, now = Date.now()): string {
+  const parts = [`retrying ${retry.call}`, `attempt ${retry.attempt}`];
+  const e = retry.lastError;
+  if (e) {
+    const message = e.message.replace(/\s+/g, ' ').trim();
+    const cut = message.length > 120 ? `${message.slice(0, 119)}…` : message;
+    parts.push(`last error ${e.type}${e.httpStatus !== undefined ? ` HTTP ${e.httpStatus}` : ''}: ${cut}`);
+  }
+  const at = retry.nextAttemptAt ? Date.parse(retry.nextAttemptAt) : NaN;
+  parts.push(Number.isNaN(at) ? 'attempt running' : `next attempt in ${Math.max(0, Math.ceil((at - now) / 1000))} s`);
+  return parts.join(' · ');
+}
