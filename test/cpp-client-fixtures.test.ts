@@ -3,29 +3,12 @@
  * scripted `node:http` server: what our client reads must be what the reference shows, not what our
  * simulator happens to send. The retried-POST rule runs on the same answers.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CppHttpClient, requestCancellation, StaticTokenProvider, type CancelRequest } from '../src/cpp';
+import { describe, expect, it } from 'vitest';
+import { requestCancellation, type CancelRequest } from '../src/cpp';
 import { loadCppFixture } from './helpers/cpp-fixtures';
-import { reply, ScriptedServer, type Handler } from './helpers/scripted-server';
+import { reply, useScriptedCppServer, type Handler } from './helpers/scripted-server';
 
-const server = new ScriptedServer();
-const clients: CppHttpClient[] = [];
-
-beforeAll(async () => {
-  await server.start();
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-function makeClient(): CppHttpClient {
-  const client = new CppHttpClient({ baseUrl: server.origin, tokenProvider: new StaticTokenProvider('fixture-token') });
-  clients.push(client);
-  return client;
-}
+const { server, makeClient } = useScriptedCppServer();
 
 /** Answers with the fixture's status, headers and body, byte for byte (no body where it shows none). */
 function fixtureAnswer(name: string): Handler {

@@ -2,39 +2,20 @@
  * The retried-POST rule (src/cpp/request-cancellation.ts), branch by branch, over real HTTP to a
  * scripted server: which requests go out, and what each look-up answer leads to.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  CppHttpClient,
   CppHttpError,
   LOOKUP_HOLDS_POST_UNTIL_ATTEMPT,
   OperationMismatchError,
   requestCancellation,
-  StaticTokenProvider,
   type CancelRequest,
 } from '../src/cpp';
-import { answer, ScriptedServer } from './helpers/scripted-server';
+import { answer, useScriptedCppServer } from './helpers/scripted-server';
 
-const server = new ScriptedServer();
-const clients: CppHttpClient[] = [];
+const { server, makeClient: client } = useScriptedCppServer();
 const REQUEST: CancelRequest = { publisherId: 'contoso', offerId: 'contoso-offer', notificationEmails: ['jondoe@contoso.com'], apiVersion: '2017-10-31' };
 const PUBLISH_RUNNING = { id: 'pub-1', submissionType: 'publish', submissionState: 'running' };
 const CANCEL_RUNNING = { id: 'can-2', submissionType: 'cancel', submissionState: 'running' };
-
-beforeAll(async () => {
-  await server.start();
-});
-afterAll(async () => {
-  await server.close();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-function client(): CppHttpClient {
-  const c = new CppHttpClient({ baseUrl: server.origin, tokenProvider: new StaticTokenProvider('t') });
-  clients.push(c);
-  return c;
-}
 
 /** The requests made, as `METHOD endpoint`. */
 const calls = () => server.requests.map((r) => `${r.method} ${r.url.includes('/submissions/') ? 'list' : r.url.includes('/cancel') ? 'cancel' : 'other'}`);

@@ -5,6 +5,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { CppHttpClient } from '../../src/cpp/client';
+import { StaticTokenProvider } from '../../src/cpp/token-provider';
 
 export interface Recorded {
   method: string;
@@ -65,3 +68,27 @@ export const answer =
   (_req, res) =>
     reply(res, status, body, headers);
 
+
+/**
+ * A scripted server for the whole test file (started before, closed after) and a factory of CPP
+ * clients pointed at it with a static token, closed after each test.
+ */
+export function useScriptedCppServer(): { server: ScriptedServer; makeClient: () => CppHttpClient } {
+  const server = new ScriptedServer();
+  const clients: CppHttpClient[] = [];
+  beforeAll(async () => {
+    await server.start();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+  const makeClient = (): CppHttpClient => {
+    const client = new CppHttpClient({ baseUrl: server.origin, tokenProvider: new StaticTokenProvider('scripted-server-token') });
+    clients.push(client);
+    return client;
+  };
+  return { server, makeClient };
+}
