@@ -1,0 +1,131 @@
+/**
+ * The state of one cancellation run and the ways it ends: progress (answered by the `progress`
+ * query), the callers to notify, the search-attribute labels, and the end of the run (metrics,
+ * completion signals). Deterministic code only.
+ */
+import { log, setHandler, upsertSearchAttributes, workflowInfo, type ApplicationFailure } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  cancelPhaseSearchAttribute,
+  offerIdSearchAttribute,
+  progressQuery,
+  publisherIdSearchAttribute,
+  subscribeSignal,
+  type CancelOfferProgress,
+  type CancelOfferResult,
+  type CancelPhase,
+  type ContinuationState,
+  type NotifyTarget,
+  type OperationView,
+} from '../contract';
+import { parseNotifyTarget, type NormalizedInput } from '../input';
+import { failureInfo } from './failures';
+import { recordCancellationEnd } from './metrics';
+import { addTargets, notifyAll } from './notify';
+
+/** How a retried POST was found to have taken effect already. */
+export interface Confirmation {
+  confirmedByLookup?: boolean;
+  confirmedByRetriedPost?: boolean;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** One run of the cancellation workflow: what it shows, whom it tells, how it ends. */
+export class CancellationRun {
+  readonly progress: CancelOfferProgress;
+  readonly targets: NotifyTarget[] = [];
+  readonly startedAtMs: number;
+  /** The `CppCancelPhase` last written: upsert only real changes (each is a history event). */
+  #labelledPhase: string | undefined;
+
+  /** Registers the `progress` query and the `subscribe` signal at once, so neither is ever missed. */
+  constructor(continuation: ContinuationState | undefined) {
+    this.startedAtMs = continuation ? Date.parse(continuation.startedAt) : Date.now();
+    this.progress = { phase: 'validating', polls: continuation?.polls ?? 0, startedAt: iso(this.startedAtMs), continuedAsNew: continuation?.continuedAsNew ?? 0 };
+    this.#labelledPhase = workflowInfo().typedSearchAttributes.get(cancelPhaseSearchAttribute);
+    setHandler(progressQuery, () => this.progress);
+    setHandler(subscribeSignal, (target) => {
+      const parsed = parseNotifyTarget(target);
+      if (parsed) addTargets(this.targets, parsed);
+      else log.warn('subscribe signal ignored: not a notify target', { target });
+    });
+  }
+
+  /** Adds callers to notify (a caller may subscribe twice: kept once). */
+  notify(...targets: NotifyTarget[]): void {
+    addTargets(this.targets, ...targets);
+  }
+
+  /** Names the offer in progress and labels the run for search, in one upsert, only where the starter did not. */
+  begin(input: NormalizedInput, phase: CancelPhase): void {
+    this.progress.publisherId = input.publisherId;
+    this.progress.offerId = input.offerId;
+    const attrs = workflowInfo().typedSearchAttributes;
+    const updates: SearchAttributeUpdatePair[] = [];
+    if (attrs.get(publisherIdSearchAttribute) !== input.publisherId) updates.push({ key: publisherIdSearchAttribute, value: input.publisherId });
+    if (attrs.get(offerIdSearchAttribute) !== input.offerId) updates.push({ key: offerIdSearchAttribute, value: input.offerId });
+    if (this.#labelledPhase !== phase) updates.push({ key: cancelPhaseSearchAttribute, value: phase });
+    this.progress.phase = phase;
+    this.#labelledPhase = phase;
+    if (updates.length > 0) upsertSearchAttributes(updates);
+  }
+
+  /** Moves to `phase`, relabelling the run when the label changes. */
+  enter(phase: CancelPhase): void {
+    this.progress.phase = phase;
+    if (this.#labelledPhase === phase) return;
+    this.#labelledPhase = phase;
+    upsertSearchAttributes([{ key: cancelPhaseSearchAttribute, value: phase }]);
+  }
+
+  /** Ends the run successfully: labels, counts, tells every caller, and returns the result. */
+  async succeed(operation: Pick<OperationView, 'id' | 'status' | 'rawStatus'>, confirmation: Confirmation = {}): Promise<CancelOfferResult> {
+    const durationMs = this.#finish('completed');
+    const mode = this.progress.mode ?? 'synchronous';
+    recordCancellationEnd({ outcome: 'canceled', mode, polls: this.progress.polls, durationMs });
+    const result: CancelOfferResult = {
+      outcome: 'canceled',
+      mode,
+      operation: { id: operation.id, status: operation.status, rawStatus: operation.rawStatus, location: this.progress.location },
+      polls: this.progress.polls,
+      ...(confirmation.confirmedByLookup ? { confirmedByLookup: true } : {}),
+      ...(confirmation.confirmedByRetriedPost ? { confirmedByRetriedPost: true } : {}),
+      startedAt: this.progress.startedAt,
+      finishedAt: this.progress.finishedAt as string,
+      durationMs,
+    };
+    await notifyAll(this.targets, { ...this.#ids(), outcome: 'canceled', result });
+    return result;
+  }
+
+  /** Ends the run failed: labels, counts, tells every caller; returns the failure for the caller to throw. */
+  async fail(failure: ApplicationFailure): Promise<ApplicationFailure> {
+    this.progress.lastError = failureInfo(failure);
+    const durationMs = this.#finish('failed');
+    recordCancellationEnd({ outcome: 'failed', mode: this.progress.mode, failureType: this.progress.lastError.type, polls: this.progress.polls, durationMs });
+    await notifyAll(this.targets, { ...this.#ids(), outcome: 'failed', failure: this.progress.lastError });
+    return failure;
+  }
+
+  /** Ends the run because the workflow itself was cancelled: polling stops, callers are told. */
+  async workflowCanceled(): Promise<void> {
+    const durationMs = this.#finish('canceled');
+    recordCancellationEnd({ outcome: 'workflow_canceled', mode: this.progress.mode, polls: this.progress.polls, durationMs });
+    await notifyAll(this.targets, { ...this.#ids(), outcome: 'workflowCanceled' });
+  }
+
+  /** Stamps the end and the final phase; returns the run's duration. */
+  #finish(phase: CancelPhase): number {
+    const finishedAtMs = Date.now();
+    this.progress.finishedAt = iso(finishedAtMs);
+    this.progress.nextPollAt = undefined;
+    this.enter(phase);
+    return finishedAtMs - this.startedAtMs;
+  }
+
+  #ids(): { workflowId: string; runId: string } {
+    const { workflowId, runId } = workflowInfo();
+    return { workflowId, runId };
+  }
+}
