@@ -1,9 +1,13 @@
 /**
  * The errors the CPP client throws.
  *
- * Every class has a stable `code` (compare it, never the message) and says whether trying again can
- * help (`retryable`). The Temporal activities turn `name` into the failure type and `retryable` into
- * `nonRetryable`, so these classes double as the workflow's failure vocabulary.
+ * Every class has a stable `code` (compare it, never the message), says whether trying again can
+ * help (`retryable`) and carries the server's `Retry-After` when there was one (`retryAfterMs`).
+ * They know nothing of Temporal: the activities (src/activities/failures.ts) map each class (and,
+ * for {@link CppHttpError}, its `code`) to a failure type of the contract's `FAILURES` table
+ * (src/contract.ts), e.g. `BadRequest` → `CppBadRequest`, {@link CppInvalidRequestError} →
+ * `InvalidInput`; `retryable` becomes `nonRetryable`, `retryAfterMs` the next retry delay, and an
+ * abort passes through as the cancellation it is.
  *
  * None of them ever carries a bearer token, a client secret or an `Authorization` header: bodies and
  * messages pass through the redactor before they get here, and causes are secret-free copies.
