@@ -6,8 +6,10 @@
  * const result = await executeOfferCancellation({ publisherId, offerId, notificationEmails });
  * ```
  * The parent's worker need not register `cancelOfferOperation`: the child runs on our task queue.
+ * To be told of the end instead of awaiting it, pass `notify: [{ workflowId: <parent id> }]` in the
+ * input and wait for `completionSignal` (src/contract.ts).
  */
-import { executeChild, startChild, type ChildWorkflowHandle, type ChildWorkflowOptions } from '@temporalio/workflow';
+import { executeChild, type ChildWorkflowOptions } from '@temporalio/workflow';
 import { DEFAULT_TASK_QUEUE, defaultWorkflowId, WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../contract';
 import type { cancelOfferOperation } from './cancel-offer-operation';
 
@@ -23,12 +25,4 @@ function childOptions(input: CancelOfferInput, options: Partial<ChildWorkflowOpt
 /** Runs the cancellation as a child and returns its result; throws `ChildWorkflowFailure` on failure. */
 export function executeOfferCancellation(input: CancelOfferInput, options: Partial<ChildWorkflowOptions> = {}): Promise<CancelOfferResult> {
   return executeChild<typeof cancelOfferOperation>(WORKFLOW_TYPE, childOptions(input, options));
-}
-
-/** Starts the cancellation as a child and returns its handle (query it through the client, by id). */
-export function startOfferCancellationChild(
-  input: CancelOfferInput,
-  options: Partial<ChildWorkflowOptions> = {},
-): Promise<ChildWorkflowHandle<typeof cancelOfferOperation>> {
-  return startChild<typeof cancelOfferOperation>(WORKFLOW_TYPE, childOptions(input, options));
 }

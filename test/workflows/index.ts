@@ -4,7 +4,7 @@
  */
 import { condition, defineSignal, setHandler } from '@temporalio/workflow';
 import type { CancelOfferInput, CancelOfferResult, CompletionSignalPayload } from '../../src/contract';
-import { COMPLETION_SIGNAL_NAME } from '../../src/contract';
+import { COMPLETION_SIGNAL_NAME, completionSignal } from '../../src/contract';
 import { DEFAULT_POLLING, validateInput } from '../../src/input';
 import { executeOfferCancellation } from '../../src/workflows/child';
 
@@ -13,7 +13,9 @@ export * from '../../src/workflows';
 /** Waits for one completion signal (default name or `signalName`) and returns its payload. */
 export async function completionListener(signalName: string = COMPLETION_SIGNAL_NAME): Promise<CompletionSignalPayload> {
   let received: CompletionSignalPayload | undefined;
-  setHandler(defineSignal<[CompletionSignalPayload]>(signalName), (payload) => {
+  // The shared definition for the default name, as a release workflow would use it.
+  const signal = signalName === COMPLETION_SIGNAL_NAME ? completionSignal : defineSignal<[CompletionSignalPayload]>(signalName);
+  setHandler(signal, (payload) => {
     received = payload;
   });
   await condition(() => received !== undefined);
