@@ -14,6 +14,7 @@ import { temporal } from '@temporalio/proto';
 import { CppHttpClient } from '../src/cpp/client';
 import { StaticTokenProvider } from '../src/cpp/token-provider';
 import { DEFAULT_POLLING } from '../src/input';
+import { TERMINAL_OPERATION_STATUSES } from '../src/operation-status';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 import {
   alternating,
@@ -115,7 +116,7 @@ async function fixedPoller(cpp: CppHttpClient, offerId: string, everySeconds: nu
   for (;;) {
     await new Promise((r) => setTimeout(r, everySeconds * 1000));
     const { operation } = await cpp.getOperation(accepted.location);
-    if (['completed', 'failed', 'canceled'].includes(operation.status)) return;
+    if (TERMINAL_OPERATION_STATUSES.has(operation.status)) return;
   }
 }
 
