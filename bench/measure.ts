@@ -2,24 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { Agent, request } from 'undici';
+import { indices, mapLimit } from '../harness/concurrency';
 import type { CancelOfferInput, PollingOptions } from '../src/contract';
 import type { RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { nextPollStep } from '../src/workflows/poll-schedule';
-
-/** Runs `task(i)` for i < n with at most `limit` in flight. */
-export async function boundedAll<T>(n: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array<T>(n);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, n) }, async () => {
-    while (next < n) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
 
 export interface Throughput {
   count: number;
@@ -42,7 +29,7 @@ export async function workflowThroughput(
 ): Promise<Throughput> {
   const t0 = performance.now();
   const results: Promise<unknown>[] = [];
-  await boundedAll(count, startConcurrency, async (i) => {
+  await mapLimit(indices(count), startConcurrency, async (i) => {
     const handle = await start(i);
     results.push(handle.result());
   });
@@ -107,7 +94,7 @@ export const freshOffer = (prefix: string) => `${prefix}-${randomUUID().slice(0,
 export async function httpFloor(baseUrl: string, token: string, count: number, concurrency: number): Promise<Throughput> {
   const agent = new Agent({ connections: concurrency });
   const t0 = performance.now();
-  await boundedAll(count, concurrency, async (i) => {
+  await mapLimit(indices(count), concurrency, async (i) => {
     const res = await request(`${baseUrl}/api/publishers/floor/offers/floor-${i}-${randomUUID().slice(0, 8)}/cancel?api-version=2017-10-31`, {
       method: 'POST',
       dispatcher: agent,
@@ -180,7 +167,7 @@ export async function startPollingLoad(client: Client, simulator: RunningSimulat
   const offers = Array.from({ length: count }, () => freshOffer('mem'));
   simulator.setDefaultScenario({ cancel: { mode: 'accepted', completeAfterMs: 30 * 60_000 } });
   const t0 = performance.now();
-  await boundedAll(count, concurrency, (i) => startCancel(client, taskQueue, offers[i]!, { initialIntervalSeconds: 5, maxIntervalSeconds: 30 }));
+  await mapLimit(indices(count), concurrency, (i) => startCancel(client, taskQueue, offers[i]!, { initialIntervalSeconds: 5, maxIntervalSeconds: 30 }));
   const wanted = new Set(offers);
   const polled = () => new Set(simulator.requests({ publisherId: 'bench', endpoint: 'poll' }).map((r) => r.offerId).filter((o) => o !== undefined && wanted.has(o))).size;
   const deadline = Date.now() + 10 * 60_000;

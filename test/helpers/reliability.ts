@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } fro
 import path from 'node:path';
 import { inspect } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { mapLimit } from '../../harness/concurrency';
 import { PROJECT_ROOT } from '../../src/temporal-cli/resolve';
 import { historyText } from './history-text';
 import { LOOPBACK_GUARD_MARKER } from './loopback-guard-marker';
@@ -34,6 +35,9 @@ export function makeSecret(kind: string): string {
   return `${SECRET_MARKER}-${kind}-${randomUUID()}`;
 }
 
+/** The suite's files import it from here with the rest of their helpers. */
+export { mapLimit };
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` every `intervalMs` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
@@ -45,20 +49,6 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(intervalMs);
   }
-}
-
-/** `fn` over `items` with at most `limit` running at once; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T, index);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 /** `promise`, or a rejection after `ms` (the promise itself keeps running). */
