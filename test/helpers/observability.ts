@@ -1,27 +1,19 @@
 /**
- * Helpers of the observability tests: the worker as a real child process (`node --import tsx
- * src/worker.ts`, one process so a signal reaches the worker itself), its whole output kept for
- * scanning, and a Prometheus text parser.
+ * Helpers of the observability tests: the worker as a real child process (harness/worker-process.ts:
+ * one process, so a signal reaches the worker itself) in a clean environment, its whole output kept
+ * for scanning, and a Prometheus text parser.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { inject } from 'vitest';
-import { PROJECT_ROOT } from '../../src/temporal-cli/resolve';
+import * as harness from '../../harness/worker-process';
+import { readyLine } from '../../harness/worker-readiness';
 
-export interface WorkerProcess {
-  child: ChildProcess;
-  /** Everything written to stdout and stderr so far. */
-  stdout(): string;
-  stderr(): string;
+/** The harness's worker process, its exit told as the code (or the signal's name). */
+export interface WorkerProcess extends Omit<harness.WorkerProcess, 'exited' | 'stop'> {
   /** Resolves with the exit code (or signal name) once the process is gone. */
   exited: Promise<number | string>;
-  /** Resolves once a stdout line matches; rejects when the process exits first or after `timeoutMs`. */
-  waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Sends SIGTERM (or `signal`) and waits for the exit; SIGKILL after `timeoutMs`. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
 }
-
-const WORKER_ENTRY = path.join(PROJECT_ROOT, 'src', 'worker.ts');
 
 /** Variables of the test process that must not leak into the worker (they would change its config). */
 const STRIPPED = /^(TEMPORAL_|CPP_|AZURE_|OTEL_|METRICS_ADDRESS|HEALTH_ADDRESS|LOG_|WORKER_|WORKFLOW_BUNDLE_PATH|VITEST|NODE_OPTIONS)/;
@@ -37,69 +29,22 @@ export function workerBaseEnv(taskQueue: string, cppBaseUrl: string, token: stri
   };
 }
 
+const exitValue = (exit: harness.WorkerExit) => exit.code ?? exit.signal ?? 'unknown';
+
 /** Spawns the worker with exactly `env` on top of a clean copy of the test's environment. */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !STRIPPED.test(k)));
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], { cwd: PROJECT_ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const listeners = new Set<() => void>();
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    listeners.forEach((l) => l());
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-  });
-  const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => {
-      listeners.forEach((l) => l());
-      resolve(code ?? signal ?? 'unknown');
-    });
-  });
-  let exitValue: number | string | undefined;
-  void exited.then((v) => (exitValue = v));
-
+  const worker = harness.spawnWorkerProcess({ env: { ...base, ...env } });
   return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    waitForLine(match, timeoutMs = 90_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const line = out.split('\n').find(match);
-          if (line !== undefined) return done(() => resolve(line));
-          if (exitValue !== undefined || child.exitCode !== null) {
-            return done(() => reject(new Error(`worker exited (${String(exitValue ?? child.exitCode)}) before the line appeared; stderr:\n${err}\nstdout tail:\n${out.slice(-3000)}`)));
-          }
-        };
-        const timer = setTimeout(() => done(() => reject(new Error(`no matching line within ${timeoutMs} ms; stderr:\n${err}\nstdout tail:\n${out.slice(-3000)}`))), timeoutMs);
-        const done = (fn: () => void) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          fn();
-        };
-        listeners.add(check);
-        check();
-      });
-    },
-    async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      try {
-        return await exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    ...worker,
+    exited: worker.exited.then(exitValue),
+    stop: async (signal = 'SIGTERM', timeoutMs = 30_000) => exitValue(await worker.stop(signal, timeoutMs)),
   };
 }
 
 /** The `worker ready` line as JSON, once the worker polls. */
 export async function waitUntilReady(worker: WorkerProcess): Promise<Record<string, unknown>> {
-  const line = await worker.waitForLine((l) => l.includes('"msg":"worker ready"'));
-  return JSON.parse(line) as Record<string, unknown>;
+  return readyLine(worker, 90_000);
 }
 
 export interface Sample {

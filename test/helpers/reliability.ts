@@ -2,13 +2,14 @@
  * Shared pieces of the reliability suite (test/reliability): sizes, worker child processes,
  * bounded waiting, history and secret scans, and the figures each test prints.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { mapLimit } from '../../harness/concurrency';
+import * as harness from '../../harness/worker-process';
+import { readyLine } from '../../harness/worker-readiness';
 import { PROJECT_ROOT } from '../../src/temporal-cli/resolve';
 import { historyText } from './history-text';
 import { LOOPBACK_GUARD_MARKER } from './loopback-guard-marker';
@@ -177,14 +178,10 @@ export interface WorkerProcessOptions {
 }
 
 /** A worker running as `node --import tsx src/worker.ts`, its output kept line by line. */
-export interface WorkerProcess {
+export interface WorkerProcess extends Pick<harness.WorkerProcess, 'child' | 'lines' | 'exited'> {
   name: string;
-  child: ChildProcess;
-  /** stdout and stderr lines so far, prefixed `out|`/`err|`. */
-  lines: string[];
   /** Resolves when the worker printed `worker ready`; rejects if it exits first. */
   ready: Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Lines in which the loopback guard reported a refused connection. */
   blockedConnections(): string[];
   /** SIGKILL, then wait for the exit. */
@@ -193,12 +190,11 @@ export interface WorkerProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/**
- * Starts the product's worker entry point as a child process, with only the environment given
- * here (plus PATH/HOME), the loopback guard preloaded and a fresh SDK runtime.
- */
-export function spawnWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
-  const env: Record<string, string> = {
+const LOOPBACK_GUARD = path.join(PROJECT_ROOT, 'test', 'helpers', 'loopback-guard.mjs');
+
+/** Only the environment given here (plus PATH/HOME): nothing of the test process's leaks in. */
+function workerEnv(options: WorkerProcessOptions): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     TEMPORAL_ADDRESS: options.temporalAddress,
@@ -210,61 +206,32 @@ export function spawnWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     ...(options.workflowBundlePath !== undefined ? { WORKFLOW_BUNDLE_PATH: options.workflowBundlePath } : {}),
     ...options.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './test/helpers/loopback-guard.mjs', 'src/worker.ts'], {
-    cwd: PROJECT_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let readyResolve: () => void = () => undefined;
-  let readyReject: (err: Error) => void = () => undefined;
-  const ready = new Promise<void>((resolve, reject) => {
-    readyResolve = resolve;
-    readyReject = reject;
-  });
-  const collect = (stream: NodeJS.ReadableStream | null, prefix: string) => {
-    let partial = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      const parts = (partial + chunk).split('\n');
-      partial = parts.pop() ?? '';
-      for (const line of parts) {
-        lines.push(`${prefix}|${line}`);
-        if (line.includes('worker ready')) readyResolve();
-      }
-    });
-    stream?.on('end', () => {
-      if (partial) lines.push(`${prefix}|${partial}`);
-    });
-  };
-  collect(child.stdout, 'out');
-  collect(child.stderr, 'err');
+}
+
+/**
+ * Starts the product's worker entry point as a child process (harness/worker-process.ts), with
+ * only the environment given here, the loopback guard preloaded and a fresh SDK runtime.
+ */
+export function spawnWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
+  const worker = harness.spawnWorkerProcess({ env: workerEnv(options), preloads: [LOOPBACK_GUARD] });
+  const ready = readyLine(worker).then(
+    () => undefined,
+    (err: unknown) => Promise.reject(new Error(`worker ${options.name} was not ready: ${String(err)}`)),
+  );
   // A worker that is expected to exit at start (bad configuration) need not have its readiness awaited.
   ready.catch(() => undefined);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      readyReject(new Error(`worker ${options.name} exited (${code ?? signal}) before it was ready:\n${lines.slice(-20).join('\n')}`));
-      resolve({ code, signal });
-    });
-  });
-  const isRunning = () => child.exitCode === null && child.signalCode === null;
   return {
     name: options.name,
-    child,
-    lines,
+    child: worker.child,
+    lines: worker.lines,
     ready,
-    exited,
-    blockedConnections: () => lines.filter((l) => l.includes(LOOPBACK_GUARD_MARKER)),
+    exited: worker.exited,
+    blockedConnections: () => worker.lines.filter((l) => l.includes(LOOPBACK_GUARD_MARKER)),
     async kill() {
-      if (isRunning()) child.kill('SIGKILL');
-      await exited;
+      await worker.stop('SIGKILL');
     },
     async stop(graceMs = 15_000) {
-      if (!isRunning()) return;
-      const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      child.kill('SIGTERM');
-      await exited;
-      clearTimeout(killer);
+      await worker.stop('SIGTERM', graceMs);
     },
   };
 }
