@@ -11,7 +11,8 @@ export const REDACTED = '[REDACTED]';
 // `Bearer <token>` in any casing, the token being the RFC 6750 b64token alphabet.
 const BEARER_PATTERN = /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
 // A form-encoded secret or assertion, as in an OAuth token request quoted back by an identity library.
-const FORM_SECRET_PATTERN = /\b(client_secret|client_assertion|access_token|refresh_token)=[^&\s"']+/gi;
+// It ends before a backslash too: form values escape theirs, and in a JSON log line one starts `\"`.
+const FORM_SECRET_PATTERN = /\b(client_secret|client_assertion|access_token|refresh_token)=[^&\s"'\\]+/gi;
 // A JWT (Entra access tokens are JWTs) wherever it appears, even without `Bearer`.
 const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 

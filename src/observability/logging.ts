@@ -6,6 +6,7 @@
  */
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import type { LogLevel } from '@temporalio/common';
+import { redactText } from '../cpp/redact';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -14,7 +15,8 @@ export interface LoggerOptions {
   level: LogLevel;
   /**
    * Values that must never appear in a line (static tokens, client secrets, API keys): replaced
-   * by `[REDACTED]` as a last line of defence; the code paths already keep them out.
+   * by `[REDACTED]` as a last line of defence, as are bearer tokens and JWTs (see `redactText`);
+   * the code paths already keep them out.
    */
   secrets?: readonly string[];
   /** Where lines go. @default process.stdout */
@@ -65,17 +67,11 @@ export function prettyLine(entry: LogEntry): string {
   return `${time} ${entry.level.padEnd(5)}${component} ${entry.message}${rest}`;
 }
 
-function redactor(secrets: readonly string[]): (line: string) => string {
-  // Short values would redact ordinary words; real secrets are long.
-  const values = [...new Set(secrets.filter((s) => s.length >= 8))];
-  if (values.length === 0) return (line) => line;
-  return (line) => values.reduce((text, secret) => text.split(secret).join('[REDACTED]'), line);
-}
-
 /** The Runtime logger: filters by level, formats, redacts, writes one line per entry. */
 export function createLogger(options: LoggerOptions): DefaultLogger {
   const format = options.format === 'pretty' ? prettyLine : jsonLine;
-  const redact = redactor(options.secrets ?? []);
+  // Short values would redact ordinary words; real secrets are long.
+  const secrets = [...new Set((options.secrets ?? []).filter((s) => s.length >= 8))];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  return new DefaultLogger(options.level, (entry) => write(redact(format(entry))));
+  return new DefaultLogger(options.level, (entry) => write(redactText(format(entry), secrets)));
 }
