@@ -1,14 +1,23 @@
 /**
  * Configuration from the environment, read once at start-up and validated with one clear line
- * per bad variable. Secrets are kept out of `describeConfig` and every error message.
+ * per bad variable: the worker's whole environment (Temporal, CPP and its credentials, tracing,
+ * logs) is read here and nowhere else. Secrets are kept out of `describeTemporal`,
+ * `describeCredentials` and every error message.
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './contract';
+import { CREDENTIAL_SECRET_VARIABLES, cppCredentialsFromEnv, type CppCredentials } from './cpp/credentials';
+import { CppConfigError } from './cpp/errors';
+import type { TracingConfig } from './observability/tracing';
 import { DEFAULT_API_VERSION, valueSchemas } from './validation';
 
+/** The one boolean parser: `true`/`false`/`1`/`0` in any case; anything else is a bad value. */
 const booleanFlag = z
-  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }))
   .transform((v) => v === 'true' || v === '1');
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
@@ -43,7 +52,8 @@ const workerSchema = temporalSchema.extend({
   CPP_BASE_URL: z.url({ error: 'must be a URL like https://cloudpartner.azure.com' }).default('https://cloudpartner.azure.com'),
   CPP_API_VERSION: valueSchemas().apiVersion.default(DEFAULT_API_VERSION),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(200),
-  // A cached run costs little (~0.1 MiB, validation is shared); beyond the cache a poll replays its short, bounded history.
+  // A cached run is small (validation is shared by all runs, see workflow-bundle); beyond the cache a
+  // poll replays its short, bounded history.
   WORKER_MAX_CACHED_WORKFLOWS: positiveInt(100),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt(30),
   WORKFLOW_BUNDLE_PATH: optionalText,
@@ -56,7 +66,17 @@ const workerSchema = temporalSchema.extend({
     .toUpperCase()
     .pipe(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'must be TRACE, DEBUG, INFO, WARN or ERROR' }))
     .default('INFO'),
+  // The standard OpenTelemetry variables that choose whether and where traces go (see tracingOf).
+  OTEL_SDK_DISABLED: booleanFlag.optional(),
+  OTEL_TRACES_EXPORTER: optionalText,
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText,
+  OTEL_EXPORTER_OTLP_PROTOCOL: optionalText,
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optionalText,
 });
+
+/** Variables whose values must never reach a log line; the CPP credentials' plus Temporal's API key. */
+const SECRET_VARIABLES = [...CREDENTIAL_SECRET_VARIABLES, 'TEMPORAL_API_KEY'] as const;
 
 /** Raised when the environment is unusable; lists every bad variable, never a value. */
 export class ConfigError extends Error {
@@ -67,13 +87,16 @@ export class ConfigError extends Error {
   }
 }
 
-function parse<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
-  // Empty variables count as unset, as shells and compose files often leave them empty.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = schema.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
+/** Empty variables count as unset, as shells and compose files often leave them empty. */
+function setVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
+
+/** `env` through `schema`, with one problem line per bad variable (and any `more` problems found beside). */
+function parse<S extends z.ZodType>(schema: S, env: Record<string, string>, more: string[] = []): z.output<S> {
+  const result = schema.safeParse(env);
+  const problems = [...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)), ...more];
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;
 }
 
@@ -105,20 +128,30 @@ function temporalConfigOf(raw: z.output<typeof temporalSchema>): TemporalConfig 
 
 /** What a client (the starter CLI, setup script) needs. */
 export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  return temporalConfigOf(parse(temporalSchema, env));
+  return temporalConfigOf(parse(temporalSchema, setVariables(env)));
 }
 
 export interface WorkerConfig {
   temporal: TemporalConfig;
-  cpp: { baseUrl: string; apiVersion: string };
+  cpp: {
+    baseUrl: string;
+    apiVersion: string;
+    /**
+     * The credential of the CPP token (holds secrets: name it with `describeCredentials`);
+     * absent when no credential variable is set, which `createTokenProvider` refuses.
+     */
+    credentials?: CppCredentials;
+  };
   maxConcurrentActivities: number;
   maxCachedWorkflows: number;
   shutdownGraceSeconds: number;
   workflowBundlePath?: string;
   observability: ObservabilityConfig;
+  /** Values that must never appear in a log line (tokens, client secrets, API keys), for the logger. */
+  secrets: string[];
 }
 
-/** Where the worker reports on itself. Tracing is configured by the standard `OTEL_*` variables (see observability/tracing). */
+/** Where the worker reports on itself. */
 export interface ObservabilityConfig {
   /** Prometheus `/metrics` listen address; off when absent. */
   metricsAddress?: string;
@@ -128,14 +161,21 @@ export interface ObservabilityConfig {
   logFormat: 'json' | 'pretty';
   /** @default 'INFO' */
   logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** Trace exporters, from the standard `OTEL_*` variables; off when absent. */
+  tracing?: TracingConfig;
 }
 
-/** Everything the worker reads from the environment except the CPP credentials (see token-provider). */
+/**
+ * Everything the worker reads from the environment, checked at once: a bad value fails here with
+ * one line per variable.
+ */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const raw = parse(workerSchema, env);
+  const set = setVariables(env);
+  const credentials = credentialsOf(set);
+  const raw = parse(workerSchema, set, 'problem' in credentials ? [credentials.problem] : []);
   return {
     temporal: temporalConfigOf(raw),
-    cpp: { baseUrl: raw.CPP_BASE_URL, apiVersion: raw.CPP_API_VERSION },
+    cpp: { baseUrl: raw.CPP_BASE_URL, apiVersion: raw.CPP_API_VERSION, ...('credentials' in credentials ? { credentials: credentials.credentials } : {}) },
     maxConcurrentActivities: raw.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: raw.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceSeconds: raw.WORKER_SHUTDOWN_GRACE_SECONDS,
@@ -145,8 +185,48 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       healthAddress: raw.HEALTH_ADDRESS,
       logFormat: raw.LOG_FORMAT,
       logLevel: raw.LOG_LEVEL,
+      ...tracingOf(raw),
     },
+    secrets: [...new Set(SECRET_VARIABLES.flatMap((name) => set[name]?.trim() || []))],
   };
+}
+
+function credentialsOf(env: Record<string, string>): { credentials?: CppCredentials } | { problem: string } {
+  try {
+    const credentials = cppCredentialsFromEnv(env);
+    return credentials === undefined ? {} : { credentials };
+  } catch (error) {
+    if (error instanceof CppConfigError) return { problem: `CPP credentials: ${error.problem}` };
+    throw error;
+  }
+}
+
+/**
+ * Tracing as the standard variables ask: `OTEL_TRACES_EXPORTER=otlp` (or `console`), or an
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` with `OTEL_TRACES_EXPORTER`
+ * unset. `OTEL_SDK_DISABLED=true` and `OTEL_TRACES_EXPORTER=none` turn it off. Unsupported values
+ * are ignored with a warning.
+ */
+function tracingOf(raw: z.output<typeof workerSchema>): { tracing?: TracingConfig } {
+  if (raw.OTEL_SDK_DISABLED === true) return {};
+  const warnings: string[] = [];
+  const requested = (raw.OTEL_TRACES_EXPORTER ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const endpointSet = Boolean(raw.OTEL_EXPORTER_OTLP_ENDPOINT || raw.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  const names = requested.length > 0 ? requested : endpointSet ? ['otlp'] : [];
+  const exporters: TracingConfig['exporters'] = [];
+  for (const name of names) {
+    if (name === 'none') return {};
+    if (name === 'otlp' || name === 'console') exporters.push(name);
+    else warnings.push(`OTEL_TRACES_EXPORTER: "${name}" is not supported (otlp, console, none); ignored`);
+  }
+  const protocol = raw.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? raw.OTEL_EXPORTER_OTLP_PROTOCOL;
+  if (exporters.includes('otlp') && protocol && protocol !== 'http/json') {
+    warnings.push(`OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported; traces are sent as http/json`);
+  }
+  return exporters.length > 0 ? { tracing: { exporters: [...new Set(exporters)], warnings } } : {};
 }
 
 /** A loggable summary: no key, no token, no file contents. */

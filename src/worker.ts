@@ -12,12 +12,12 @@ import { createCancellationActivities } from './activities/cancellation';
 import { createHelloActivities } from './activities/hello';
 import { describeTemporal, loadWorkerConfig, type WorkerConfig } from './config';
 import { CppHttpClient } from './cpp/client';
-import { createTokenProviderFromEnv, type TokenProvider } from './cpp/token-provider';
+import { createTokenProvider, type TokenProvider } from './cpp/token-provider';
 import type { CppClient, CppRequestEvent } from './cpp/types';
 import { startHealthServer, type HealthServer } from './observability/health';
 import { createLogger } from './observability/logging';
 import { cppRequestRecorder, prometheusExporter } from './observability/metrics';
-import { startTracing, tracingConfigFromEnv, type Tracing } from './observability/tracing';
+import { startTracing, type Tracing } from './observability/tracing';
 import { temporalConnectionOptions } from './temporal-connection';
 import { WORKFLOW_BUNDLE_OPTIONS } from './workflow-bundle';
 
@@ -100,18 +100,15 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
   }
 }
 
-/** Secrets that must never reach a log line, whatever code path might try. */
-function staticSecrets(env: NodeJS.ProcessEnv): string[] {
-  return [env.CPP_ACCESS_TOKEN, env.AZURE_CLIENT_SECRET, env.TEMPORAL_API_KEY].filter((v): v is string => Boolean(v?.trim())).map((v) => v.trim());
-}
-
 async function main(): Promise<void> {
+  // The environment is read here, once; a bad value or missing credentials stop the start.
   const config = loadWorkerConfig();
   const { observability } = config;
-  const tracingConfig = tracingConfigFromEnv(process.env);
+  const tokenProvider = createTokenProvider(config.cpp.credentials);
+  const tracingConfig = observability.tracing;
   // Before the first HTTP request, so undici is instrumented and the context propagates.
   const tracing: Tracing | undefined = tracingConfig ? startTracing(tracingConfig) : undefined;
-  const logger = createLogger({ format: observability.logFormat, level: observability.logLevel, secrets: staticSecrets(process.env) });
+  const logger = createLogger({ format: observability.logFormat, level: observability.logLevel, secrets: config.secrets });
   Runtime.install({
     logger,
     shutdownSignals: ['SIGINT', 'SIGTERM'],
@@ -133,7 +130,6 @@ async function main(): Promise<void> {
     if (observability.healthAddress) {
       health = await startHealthServer(observability.healthAddress, () => cancellationWorker?.worker.getState() ?? 'STARTING');
     }
-    const tokenProvider = createTokenProviderFromEnv(process.env);
     cancellationWorker = await createCancellationWorker({ config, tokenProvider, workerOptions: tracing ? { plugins: [tracing.plugin] } : {} });
     logger.info('worker ready', {
       sdkComponent: 'worker',

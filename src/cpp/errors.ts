@@ -245,11 +245,14 @@ export class CppConfigError extends CppError {
   readonly retryable = false;
   /** The option or environment variable at fault. */
   readonly field: string;
+  /** What is wrong with it, without the field. */
+  readonly problem: string;
 
   constructor(field: string, problem: string) {
     super(`Invalid CPP client configuration, ${field}: ${problem}`);
     this.name = 'CppConfigError';
     this.field = field;
+    this.problem = problem;
   }
 }
 

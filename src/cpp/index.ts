@@ -9,11 +9,13 @@ export { normaliseOperationStatus, parseListedOperations, parseOperation, parseO
 export { isCancelOperation, LOOKUP_HOLDS_POST_UNTIL_ATTEMPT, requestCancellation, type CancelRequest, type CancelRequestContext, type CancelRequestOutcome } from './request-cancellation';
 export { parseRetryAfter, MAX_RETRY_AFTER_MS } from './retry-after';
 export { redactText, REDACTED } from './redact';
+export { cppCredentialsFromEnv, describeCredentials, type CppCredentials } from './credentials';
 export {
   CPP_SCOPE,
   DEFAULT_REFRESH_MARGIN_MS,
   EntraTokenProvider,
   StaticTokenProvider,
+  createTokenProvider,
   createTokenProviderFromEnv,
   type EntraTokenProviderOptions,
   type TokenProvider,

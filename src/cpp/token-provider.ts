@@ -2,6 +2,7 @@
  * Bearer tokens for the CPP API: a fixed one (local stack, simulator) or Entra client credentials.
  */
 import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import { credentialSecrets, cppCredentialsFromEnv, describeCredentials, noCredentials, type CppCredentials } from './credentials';
 import { CppAbortedError, CppAuthenticationError, CppConfigError, CppError } from './errors';
 import { describeValue, errorCode, redactText, safeCause } from './redact';
 
@@ -147,65 +148,45 @@ export class EntraTokenProvider implements TokenProvider {
 }
 
 /**
- * The token provider the environment asks for.
+ * The token provider for `credentials`. Nothing is fetched here: the first token is requested by
+ * the first API call.
  *
- * - `CPP_ACCESS_TOKEN` → {@link StaticTokenProvider};
- * - else `AZURE_TENANT_ID` + `AZURE_CLIENT_ID` + `AZURE_CLIENT_SECRET` → client secret credential;
- * - else `AZURE_TENANT_ID` + `AZURE_CLIENT_ID` + `AZURE_CLIENT_CERTIFICATE_PATH` (optional
- *   `AZURE_CLIENT_CERTIFICATE_PASSWORD`) → client certificate credential.
- *
- * `AZURE_AUTHORITY_HOST` selects a sovereign cloud. Nothing is fetched here: the first token is
- * requested by the first API call.
+ * @throws {@link CppConfigError} naming the variables to set when `credentials` is `undefined`, or
+ * what the credential refused (an authority host that is not https, a malformed tenant id).
+ */
+export function createTokenProvider(credentials: CppCredentials | undefined): TokenProvider {
+  if (credentials === undefined) throw noCredentials();
+  const description = describeCredentials(credentials);
+  if (credentials.kind === 'staticToken') return new StaticTokenProvider(credentials.token, description);
+  const secrets = credentialSecrets(credentials);
+  const { tenantId, clientId, authorityHost } = credentials;
+  const credentialOptions = authorityHost === undefined ? {} : { authorityHost };
+  try {
+    const credential =
+      credentials.kind === 'clientSecret'
+        ? new ClientSecretCredential(tenantId, clientId, credentials.clientSecret, credentialOptions)
+        : new ClientCertificateCredential(
+            tenantId,
+            clientId,
+            { certificatePath: credentials.certificatePath, certificatePassword: credentials.certificatePassword },
+            credentialOptions,
+          );
+    return new EntraTokenProvider(credential, { description, secrets });
+  } catch (error) {
+    // The credential constructors check the tenant id's characters; redact anyway, to be sure.
+    throw new CppConfigError('env', redactText(describeValue(error), secrets));
+  }
+}
+
+/**
+ * The token provider the environment asks for: {@link createTokenProvider} over {@link
+ * cppCredentialsFromEnv}. The worker reads its environment once, in `loadWorkerConfig`; this is
+ * for tools that build a client on their own.
  *
  * @throws {@link CppConfigError} naming the variables to set when none of the sets is complete.
  */
-export function createTokenProviderFromEnv(env: NodeJS.ProcessEnv): TokenProvider {
-  const value = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
-  const staticToken = value('CPP_ACCESS_TOKEN');
-  if (staticToken !== undefined) return new StaticTokenProvider(staticToken, 'static token (CPP_ACCESS_TOKEN)');
-
-  const tenantId = value('AZURE_TENANT_ID');
-  const clientId = value('AZURE_CLIENT_ID');
-  const secret = value('AZURE_CLIENT_SECRET');
-  const certificatePath = value('AZURE_CLIENT_CERTIFICATE_PATH');
-  const missing = [
-    ...(tenantId === undefined ? ['AZURE_TENANT_ID'] : []),
-    ...(clientId === undefined ? ['AZURE_CLIENT_ID'] : []),
-    ...(secret === undefined && certificatePath === undefined ? ['AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH'] : []),
-  ];
-  if (tenantId === undefined || clientId === undefined || missing.length > 0) {
-    throw new CppConfigError(
-      'env',
-      'no CPP credentials: set CPP_ACCESS_TOKEN, or AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET ' +
-        `(or AZURE_CLIENT_CERTIFICATE_PATH); missing: ${missing.join(', ')}`,
-    );
-  }
-  const authorityHost = value('AZURE_AUTHORITY_HOST');
-  const credentialOptions = authorityHost === undefined ? {} : { authorityHost };
-  const who = `tenant ${tenantId}, client ${clientId}`;
-  try {
-    if (secret !== undefined) {
-      return new EntraTokenProvider(new ClientSecretCredential(tenantId, clientId, secret, credentialOptions), {
-        description: `Entra client credentials (${who}, client secret)`,
-        secrets: [secret],
-      });
-    }
-    const certificatePassword = value('AZURE_CLIENT_CERTIFICATE_PASSWORD');
-    return new EntraTokenProvider(
-      new ClientCertificateCredential(tenantId, clientId, { certificatePath: certificatePath ?? '', certificatePassword }, credentialOptions),
-      {
-        description: `Entra client credentials (${who}, certificate ${certificatePath})`,
-        secrets: certificatePassword === undefined ? [] : [certificatePassword],
-      },
-    );
-  } catch (error) {
-    // The credential constructors check the tenant id's characters; redact anyway, to be sure.
-    const secrets = [secret, value('AZURE_CLIENT_CERTIFICATE_PASSWORD')].filter((s): s is string => s !== undefined);
-    throw new CppConfigError('env', redactText(describeValue(error), secrets));
-  }
+export function createTokenProviderFromEnv(env: Readonly<Record<string, string | undefined>>): TokenProvider {
+  return createTokenProvider(cppCredentialsFromEnv(env));
 }
 
 /** `promise`, unless `signal` fires first: then a {@link CppAbortedError}. */

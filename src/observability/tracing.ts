@@ -1,9 +1,8 @@
 /**
- * OpenTelemetry tracing, off unless the standard environment asks for it:
- * `OTEL_TRACES_EXPORTER=otlp` (or `console`), or an `OTEL_EXPORTER_OTLP_ENDPOINT` /
- * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` with `OTEL_TRACES_EXPORTER` unset. `OTEL_SDK_DISABLED=true`
- * and `OTEL_TRACES_EXPORTER=none` turn it off. The exporter is OTLP over HTTP with JSON bodies and
- * reads its own variables (endpoint, headers, timeout); `OTEL_SERVICE_NAME`,
+ * OpenTelemetry tracing, off unless the standard environment asks for it (read by
+ * `loadWorkerConfig`, which turns `OTEL_SDK_DISABLED`, `OTEL_TRACES_EXPORTER` and the OTLP endpoint
+ * and protocol variables into a {@link TracingConfig}). The exporter is OTLP over HTTP with JSON
+ * bodies and reads its own variables (endpoint, headers, timeout); `OTEL_SERVICE_NAME`,
  * `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER` and `OTEL_BSP_*` apply as usual.
  *
  * The trace runs client → `StartWorkflow` → `RunWorkflow` → `StartActivity` → `RunActivity` →
@@ -19,35 +18,11 @@ import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 /** Service name unless `OTEL_SERVICE_NAME` or `OTEL_RESOURCE_ATTRIBUTES` says otherwise. */
 export const DEFAULT_SERVICE_NAME = 'cpp-offer-cancellation';
 
+/** Where traces go; `loadWorkerConfig` makes it from the `OTEL_*` variables. */
 export interface TracingConfig {
   exporters: Array<'otlp' | 'console'>;
   /** Things worth a warning at start-up (unsupported values that were ignored). */
   warnings: string[];
-}
-
-const truthy = (v: string | undefined) => v !== undefined && ['true', '1'].includes(v.trim().toLowerCase());
-
-/** Reads the standard `OTEL_*` variables; `undefined` means tracing is off. */
-export function tracingConfigFromEnv(env: NodeJS.ProcessEnv): TracingConfig | undefined {
-  if (truthy(env.OTEL_SDK_DISABLED)) return undefined;
-  const warnings: string[] = [];
-  const requested = (env.OTEL_TRACES_EXPORTER ?? '')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  const endpointSet = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
-  const names = requested.length > 0 ? requested : endpointSet ? ['otlp'] : [];
-  const exporters: TracingConfig['exporters'] = [];
-  for (const name of names) {
-    if (name === 'none') return undefined;
-    if (name === 'otlp' || name === 'console') exporters.push(name);
-    else warnings.push(`OTEL_TRACES_EXPORTER: "${name}" is not supported (otlp, console, none); ignored`);
-  }
-  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL;
-  if (exporters.includes('otlp') && protocol && protocol.trim() !== 'http/json') {
-    warnings.push(`OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported; traces are sent as http/json`);
-  }
-  return exporters.length > 0 ? { exporters: [...new Set(exporters)], warnings } : undefined;
 }
 
 export interface Tracing {
