@@ -13,7 +13,7 @@ import { createHelloActivities } from './activities/hello';
 import { describeTemporal, loadWorkerConfig, type WorkerConfig } from './config';
 import { CppHttpClient } from './cpp/client';
 import { createTokenProvider, type TokenProvider } from './cpp/token-provider';
-import type { CppClient, CppRequestEvent } from './cpp/types';
+import type { CppRequestEvent } from './cpp/types';
 import { startHealthServer, type HealthServer } from './observability/health';
 import { createLogger } from './observability/logging';
 import { cppRequestRecorder, prometheusExporter } from './observability/metrics';
@@ -31,13 +31,6 @@ export interface CancellationWorker {
 export interface CreateWorkerOptions {
   config: WorkerConfig;
   tokenProvider: TokenProvider;
-  /** Replaces the HTTP client (tests); otherwise one is built from `config.cpp`. */
-  cppClient?: CppClient;
-  /**
-   * Receives every CPP HTTP exchange of the client built here.
-   * @default counts them in `cpp_http_requests` on the Runtime's metric meter and logs them at DEBUG
-   */
-  onCppRequest?: (event: CppRequestEvent) => void;
   /** Extra Worker options (tests, benchmark tuning, tracing plugins). */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -48,8 +41,8 @@ function workflowSource(config: WorkerConfig): Pick<WorkerOptions, 'workflowBund
   return { workflowsPath: path.join(__dirname, 'workflows'), bundlerOptions: WORKFLOW_BUNDLE_OPTIONS };
 }
 
-/** The default `onRequest` hook: metrics tagged with the worker's namespace and task queue, DEBUG logs. */
-function defaultRequestRecorder(config: WorkerConfig): (event: CppRequestEvent) => void {
+/** The client's `onRequest` hook: `cpp_http_requests` metrics tagged with the worker's namespace and task queue, DEBUG logs. */
+function requestRecorder(config: WorkerConfig): (event: CppRequestEvent) => void {
   const runtime = Runtime.instance();
   const meter = runtime.metricMeter.withTags({ namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   return cppRequestRecorder(meter, runtime.logger);
@@ -58,14 +51,12 @@ function defaultRequestRecorder(config: WorkerConfig): (event: CppRequestEvent) 
 /** Connects to Temporal and creates the worker with real activities over one shared HTTP client. */
 export async function createCancellationWorker(options: CreateWorkerOptions): Promise<CancellationWorker> {
   const { config } = options;
-  const client =
-    options.cppClient ??
-    new CppHttpClient({
-      baseUrl: config.cpp.baseUrl,
-      apiVersion: config.cpp.apiVersion,
-      tokenProvider: options.tokenProvider,
-      onRequest: options.onCppRequest ?? defaultRequestRecorder(config),
-    });
+  const client = new CppHttpClient({
+    baseUrl: config.cpp.baseUrl,
+    apiVersion: config.cpp.apiVersion,
+    tokenProvider: options.tokenProvider,
+    onRequest: requestRecorder(config),
+  });
   const connection = await NativeConnection.connect(await temporalConnectionOptions(config.temporal));
   try {
     const worker = await Worker.create({
