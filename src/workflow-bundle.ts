@@ -4,8 +4,9 @@
  *
  * The worker runs every workflow in one reusable V8 context and evaluates each bundled module once
  * per workflow run, except the modules preloaded here, which are evaluated once and shared by all runs.
- * Input validation (zod and our schemas, some 2,500 closures) cost about 0.8 MiB of heap per cached
- * run and made most of the garbage of every replay; shared, it is paid once per worker.
+ * Input validation (zod and our schemas: many closures per module evaluation) would otherwise be rebuilt for every
+ * cached run and every replay, and make most of their heap and garbage; shared, it is paid once per
+ * worker (the measurements are in the README, "Benchmark").
  *
  * What makes sharing safe: these modules keep no per-run state, and the SDK deep-freezes what a
  * shared module exports, so they export functions and plain data, never zod schema objects (zod
