@@ -196,7 +196,8 @@ function credentialsOf(env: Record<string, string>): { credentials?: CppCredenti
     const credentials = cppCredentialsFromEnv(env);
     return credentials === undefined ? {} : { credentials };
   } catch (error) {
-    if (error instanceof CppConfigError) return { problem: `CPP credentials: ${error.problem}` };
+    // Its problem reads as a line of its own: `no CPP credentials: set …; missing: …`.
+    if (error instanceof CppConfigError) return { problem: error.problem };
     throw error;
   }
 }

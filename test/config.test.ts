@@ -41,11 +41,11 @@ describe('loadWorkerConfig', () => {
       AZURE_CLIENT_SECRET: CLIENT_SECRET,
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
-      ['CPP credentials', 'LOG_FORMAT', 'OTEL_SDK_DISABLED', 'TEMPORAL_TLS', 'WORKER_MAX_CONCURRENT_ACTIVITIES'].sort(),
+      ['LOG_FORMAT', 'OTEL_SDK_DISABLED', 'TEMPORAL_TLS', 'WORKER_MAX_CONCURRENT_ACTIVITIES', 'no CPP credentials'].sort(),
     );
     expect(problems).toContain('TEMPORAL_TLS: must be true or false');
     expect(problems).toContain('OTEL_SDK_DISABLED: must be true or false');
-    expect(problems.find((p) => p.startsWith('CPP credentials'))).toMatch(/missing: AZURE_CLIENT_ID$/);
+    expect(problems.find((p) => p.startsWith('no CPP credentials'))).toMatch(/missing: AZURE_CLIENT_ID$/);
     expect(problems.join('\n')).not.toContain(CLIENT_SECRET);
   });
 
