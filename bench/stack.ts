@@ -1,19 +1,21 @@
 /**
- * What every benchmark script runs against: a fresh dev server, the simulator, a prebuilt workflow
- * bundle and a client, started once and always torn down.
+ * What every benchmark script runs against: the harness's stack (a fresh dev server, the simulator,
+ * a prebuilt workflow bundle and a client, started once and always torn down), and the worker under
+ * measurement as its own process.
  */
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
-import { freePort, startDevServer, type RunningDevServer } from '../src/temporal-cli/dev-server';
+import type { Client } from '@temporalio/client';
+import type { RunningSimulator } from '../src/simulator/server';
+import { freePort, type RunningDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 import { WORKER_NODE_FLAGS } from '../src/worker-node-flags';
+import { withStack } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
 import { waitUntilHealthy } from '../harness/worker-readiness';
-import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
 
 export const BENCH_TOKEN = 'bench-token';
 export const BENCH_CACHE_DIR = path.join(PROJECT_ROOT, 'bench', '.cache');
+const BENCH_WORKFLOWS = path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts');
 
 export interface BenchStack {
   server: RunningDevServer;
@@ -25,24 +27,16 @@ export interface BenchStack {
 
 /** Starts the stack (logs and bundle under bench/.cache, named after `name`), runs `fn`, tears it down. */
 export async function withBenchStack<T>(name: string, fn: (stack: BenchStack) => Promise<T>, options: { maxLoggedRequests?: number } = {}): Promise<T> {
-  const server = await startDevServer({ logFile: path.join(BENCH_CACHE_DIR, `${name}-temporal.log`) });
-  try {
-    const simulator = await startSimulator({ port: 0, tokens: [BENCH_TOKEN], maxLoggedRequests: options.maxLoggedRequests });
-    try {
-      const { outFile } = await buildWorkflowBundle({ outFile: path.join(BENCH_CACHE_DIR, `${name}-workflow-bundle.js`) });
-      const connection = await Connection.connect({ address: server.address });
-      try {
-        const workerEnv = { TEMPORAL_ADDRESS: server.address, CPP_BASE_URL: simulator.url, CPP_ACCESS_TOKEN: BENCH_TOKEN, WORKFLOW_BUNDLE_PATH: outFile };
-        return await fn({ server, simulator, client: new Client({ connection }), workerEnv });
-      } finally {
-        await connection.close();
-      }
-    } finally {
-      await simulator.close();
-    }
-  } finally {
-    await server.stop();
-  }
+  const parts = {
+    temporal: { logFile: path.join(BENCH_CACHE_DIR, `${name}-temporal.log`) },
+    simulator: { port: 0, tokens: [BENCH_TOKEN], maxLoggedRequests: options.maxLoggedRequests },
+    workflowBundle: { workflowsPath: BENCH_WORKFLOWS, outFile: path.join(BENCH_CACHE_DIR, `${name}-workflow-bundle.js`) },
+    client: true as const,
+  };
+  return withStack(parts, ({ devServer, simulator, client, temporal, workflowBundlePath }) => {
+    const workerEnv = { TEMPORAL_ADDRESS: temporal.address, CPP_BASE_URL: simulator.url, CPP_ACCESS_TOKEN: BENCH_TOKEN, WORKFLOW_BUNDLE_PATH: workflowBundlePath };
+    return fn({ server: devServer, simulator, client, workerEnv });
+  });
 }
 
 /** BENCH_WORKER_NODE_FLAGS adds Node flags to the worker, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */

@@ -20,13 +20,15 @@ export const DEFAULT_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bun
 export interface BuildWorkflowBundleOptions {
   /** @default dist/workflow-bundle.js */
   outFile?: string;
+  /** The module exporting the workflows to bundle (tests and bench add their own). @default src/workflows/index.ts */
+  workflowsPath?: string;
   /** Include the OpenTelemetry workflow interceptors (workflow spans when tracing is on). @default false */
   openTelemetry?: boolean;
   /** Webpack's warnings and errors still print; progress chatter does not unless true. @default false */
   verbose?: boolean;
 }
 
-/** Bundles `src/workflows` and writes it; returns the file written and its size in bytes. */
+/** Bundles `src/workflows` (or `workflowsPath`) and writes it; returns the file written and its size in bytes. */
 export async function buildWorkflowBundle(options: BuildWorkflowBundleOptions = {}): Promise<{ outFile: string; bytes: number }> {
   const outFile = path.resolve(options.outFile ?? DEFAULT_BUNDLE_PATH);
   const noop = () => undefined;
@@ -35,7 +37,7 @@ export async function buildWorkflowBundle(options: BuildWorkflowBundleOptions = 
     : { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
   const { code } = await bundleWorkflowCode({
     ...WORKFLOW_BUNDLE_OPTIONS,
-    workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts'),
+    workflowsPath: options.workflowsPath ?? path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts'),
     workflowInterceptorModules: options.openTelemetry ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [],
     logger,
   });

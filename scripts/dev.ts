@@ -9,10 +9,9 @@ import { loadWorkerConfig } from '../src/config';
 import { DEFAULT_TASK_QUEUE } from '../src/contract';
 import { StaticTokenProvider, createTokenProviderFromEnv } from '../src/cpp/token-provider';
 import { loadSeedFile } from '../src/simulator/seed';
-import { startSimulator } from '../src/simulator/server';
-import { startDevServer, type RunningDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 import { createCancellationWorker } from '../src/worker';
+import { startStack, type StackParts } from '../harness/stack';
 
 const DEMO_TOKEN = 'sim-token';
 
@@ -20,14 +19,19 @@ function say(source: string, message: string): void {
   console.log(`[${source.padEnd(9)}] ${message}`);
 }
 
+/** Options of {@link startDevStack}; each port otherwise comes from the environment, or its default. */
 export interface DevStackOptions {
+  /** @default process.env */
   env?: NodeJS.ProcessEnv;
   temporalPort?: number;
+  /** `false` runs the dev server without its Web UI. */
   uiPort?: number | false;
   simulatorPort?: number;
+  /** Where the dev server keeps its SQLite file and log. @default .data/ */
   dataDir?: string;
 }
 
+/** The running `npm run dev` stack: where its parts answer, and how to stop them all. */
 export interface DevStack {
   temporalAddress: string;
   uiUrl?: string;
@@ -36,73 +40,63 @@ export interface DevStack {
   stop(): Promise<void>;
 }
 
-/**
- * Starts the stack; exported so a test can drive the same code path as `npm run dev`.
- * When a part fails to start, the parts already started are stopped before the error is rethrown,
- * so no orphaned dev server keeps the port (or the SQLite file) busy.
- */
-export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
-  const env = options.env ?? process.env;
+/** The options of the harness's stack for `env`: Temporal and the simulator unless `env` names its own. */
+async function stackParts(env: NodeJS.ProcessEnv, options: DevStackOptions) {
   const dataDir = options.dataDir ?? path.join(PROJECT_ROOT, '.data');
-  const started: Array<() => Promise<void>> = [];
-  const stopStarted = async () => {
-    for (const stop of started.reverse()) await stop().catch((err: unknown) => say('dev', `clean-up failed: ${String(err)}`));
-  };
-  try {
-    let server: RunningDevServer | undefined;
-    if (!env.TEMPORAL_ADDRESS) {
-      say('temporal', 'starting the dev server (first start can take a few seconds)…');
-      server = await startDevServer({
+  const temporal = env.TEMPORAL_ADDRESS
+    ? { address: env.TEMPORAL_ADDRESS }
+    : {
         port: options.temporalPort ?? Number(env.DEV_TEMPORAL_PORT ?? 7233),
         uiPort: options.uiPort ?? Number(env.DEV_UI_PORT ?? 8233),
         dbFilename: path.join(dataDir, 'temporal-dev.db'),
         logFile: path.join(dataDir, 'temporal-dev.log'),
-        log: (line) => say('temporal', line),
-      });
-      const devServer = server;
-      started.push(() => devServer.stop());
-      say('temporal', `ready at ${server.address} (${server.describe}); UI ${server.uiUrl ?? 'off'}`);
-    }
-    const useSimulator = !env.CPP_BASE_URL;
-    const simulator = useSimulator
-      ? await startSimulator({
-          port: options.simulatorPort ?? Number(env.SIMULATOR_PORT ?? 7450),
-          tokens: [DEMO_TOKEN],
-          seed: await loadSeedFile(path.join(PROJECT_ROOT, 'simulator', 'seed.example.json')),
-        })
-      : undefined;
-    if (simulator) {
-      started.push(() => simulator.close());
-      say('simulator', `CPP simulator at ${simulator.url} (admin API under ${simulator.url}/_admin)`);
-    }
+        log: (line: string) => say('temporal', line),
+      };
+  const simulator = env.CPP_BASE_URL
+    ? undefined
+    : {
+        port: options.simulatorPort ?? Number(env.SIMULATOR_PORT ?? 7450),
+        tokens: [DEMO_TOKEN],
+        seed: await loadSeedFile(path.join(PROJECT_ROOT, 'simulator', 'seed.example.json')),
+      };
+  return { temporal, simulator };
+}
 
-    const workerEnv: NodeJS.ProcessEnv = {
-      ...env,
-      TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? server?.address,
-      ...(simulator ? { CPP_BASE_URL: simulator.url } : {}),
-    };
+/**
+ * The production worker (src/worker.ts's `createCancellationWorker`, configured from `env`) on the
+ * stack's Temporal and simulator. A failed run is reported, not thrown: Ctrl-C must still stop the rest.
+ */
+function devWorker(env: NodeJS.ProcessEnv) {
+  return async ({ temporal, simulator }: StackParts) => {
+    const workerEnv: NodeJS.ProcessEnv = { ...env, TEMPORAL_ADDRESS: temporal.address, ...(simulator ? { CPP_BASE_URL: simulator.url } : {}) };
     const config = loadWorkerConfig(workerEnv);
     const tokenProvider = simulator ? new StaticTokenProvider(DEMO_TOKEN) : createTokenProviderFromEnv(workerEnv);
     const worker = await createCancellationWorker({ config, tokenProvider });
-    const running = worker.run();
-    say('worker', `polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}; CPP ${config.cpp.baseUrl}`);
+    return { ...worker, config, run: () => worker.run().catch((err: unknown) => say('worker', `stopped with ${String(err)}`)) };
+  };
+}
 
-    return {
-      temporalAddress: config.temporal.address,
-      uiUrl: server?.uiUrl,
-      simulatorUrl: simulator?.url ?? config.cpp.baseUrl,
-      taskQueue: config.temporal.taskQueue,
-      async stop() {
-        // The SDK's own SIGINT handler may have begun the shutdown already.
-        if (worker.worker.getState() === 'RUNNING') worker.shutdown();
-        await running.catch((err: unknown) => say('worker', `stopped with ${String(err)}`));
-        await stopStarted();
-      },
-    };
-  } catch (err) {
-    await stopStarted();
-    throw err;
-  }
+/**
+ * Starts the stack (the harness's: parts already started are stopped when a later one fails, so no
+ * orphaned dev server keeps the port or the SQLite file busy); exported so a test can drive the same
+ * code path as `npm run dev`.
+ */
+export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
+  const env = options.env ?? process.env;
+  if (!env.TEMPORAL_ADDRESS) say('temporal', 'starting the dev server (first start can take a few seconds)…');
+  const stack = await startStack({ ...(await stackParts(env, options)), worker: devWorker(env) });
+  const { devServer, simulator, worker } = stack;
+  if (devServer) say('temporal', `ready at ${devServer.address} (${devServer.describe}); UI ${devServer.uiUrl ?? 'off'}`);
+  if (simulator) say('simulator', `CPP simulator at ${simulator.url} (admin API under ${simulator.url}/_admin)`);
+  const { temporal, cpp } = worker.config;
+  say('worker', `polling task queue ${temporal.taskQueue} on ${temporal.address}; CPP ${cpp.baseUrl}`);
+  return {
+    temporalAddress: temporal.address,
+    uiUrl: devServer?.uiUrl,
+    simulatorUrl: simulator?.url ?? cpp.baseUrl,
+    taskQueue: temporal.taskQueue,
+    stop: () => stack.stop((err) => say('dev', `clean-up failed: ${String(err)}`)),
+  };
 }
 
 /** The default address of the starter CLI; any other needs `TEMPORAL_ADDRESS` in front of the command. */

@@ -1,31 +1,30 @@
 /**
  * `npx tsx scripts/record-histories.ts`: records the histories that test/replay.test.ts replays.
  *
- * Starts its own in-memory Temporal dev server, the CPP simulator and a worker on `src/workflows`,
- * runs every main path of the cancellation workflow once, and writes each history as JSON to
- * test/fixtures/histories/<name>.json (format: see {@link historyFileText}). Re-record after an
- * intended, `patched()`-guarded change to the workflow's commands, and keep the old files as well
- * while executions recorded by the old code may still be running (see README "Operations").
+ * Starts the harness's stack (its own in-memory Temporal dev server, the CPP simulator and a worker
+ * on `src/workflows`), runs every main path of the cancellation workflow once, and writes each
+ * history as JSON to test/fixtures/histories/<name>.json (format: see {@link historyFileText}).
+ * Re-record after an intended, `patched()`-guarded change to the workflow's commands, and keep the
+ * old files as well while executions recorded by the old code may still be running (see README
+ * "Operations").
  *
- * `--only name1,name2` records a subset.
+ * `--only name1,name2` records a subset; `--out dir` writes there instead (to compare with the
+ * committed fixtures without touching them).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createCancellationActivities } from '../src/activities/cancellation';
-import { createHelloActivities } from '../src/activities/hello';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { progressQuery, WORKFLOW_TYPE, type CancelOfferInput } from '../src/contract';
-import { CppHttpClient } from '../src/cpp/client';
 import { StaticTokenProvider } from '../src/cpp/token-provider';
 import type { OfferScenario } from '../src/simulator/scenario';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
+import type { RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
-import { startDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workflow-bundle';
+import { cancellationWorker } from '../harness/in-process-worker';
+import { withStack } from '../harness/stack';
 
 export const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 const PUBLISHER = 'contoso';
@@ -133,42 +132,35 @@ export function historyFileText(history: temporal.api.history.v1.IHistory): stri
   return `${JSON.stringify(object, null, 1).replace(identity, 'record-histories')}\n`;
 }
 
+/** `--only name1,name2` and `--out dir` from the command line. */
+function parseArgs(argv: string[]): { only?: Set<string>; outDir: string } {
+  const valueOf = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+  const only = valueOf('--only');
+  const out = valueOf('--out');
+  return { only: only === undefined ? undefined : new Set(only.split(',')), outDir: out === undefined ? HISTORIES_DIR : path.resolve(out) };
+}
+
 async function main(): Promise<void> {
-  const only = process.argv.includes('--only') ? new Set(process.argv[process.argv.indexOf('--only') + 1]?.split(',')) : undefined;
+  const { only, outDir } = parseArgs(process.argv.slice(2));
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const server = await startDevServer({ log: (line) => console.log(`[temporal] ${line}`) });
-  const simulator = await startSimulator({ port: 0, tokens: [TOKEN] });
-  const cppClient = new CppHttpClient({ baseUrl: simulator.url, tokenProvider: new StaticTokenProvider(TOKEN) });
-  const connection = await Connection.connect({ address: server.address });
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  try {
-    const client = new Client({ connection, namespace: server.namespace });
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      namespace: server.namespace,
-      taskQueue: TASK_QUEUE,
-      workflowsPath: require.resolve('../src/workflows'),
-      bundlerOptions: WORKFLOW_BUNDLE_OPTIONS,
-      activities: { ...createCancellationActivities({ client: cppClient }), ...createHelloActivities() },
-    });
-    await mkdir(HISTORIES_DIR, { recursive: true });
-    await worker.runUntil(async () => {
-      for (const recording of RECORDINGS) {
-        if (only && !only.has(recording.name)) continue;
-        for (const [name, handle] of await recording.run({ client, simulator })) {
-          const file = path.join(HISTORIES_DIR, `${name}.json`);
-          await writeFile(file, historyFileText(await handle.fetchHistory()));
-          console.log(`recorded ${path.relative(PROJECT_ROOT, file)}`);
-        }
+  const stack = {
+    temporal: { log: (line: string) => console.log(`[temporal] ${line}`) },
+    simulator: { port: 0, tokens: [TOKEN] },
+    workflowBundle: { workflowsPath: path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts'), outFile: path.join(PROJECT_ROOT, 'test', '.cache', 'record-histories-workflow-bundle.js') },
+    client: true as const,
+    worker: cancellationWorker({ taskQueue: TASK_QUEUE, tokenProvider: new StaticTokenProvider(TOKEN) }),
+  };
+  await withStack(stack, async ({ client, simulator }) => {
+    await mkdir(outDir, { recursive: true });
+    for (const recording of RECORDINGS) {
+      if (only && !only.has(recording.name)) continue;
+      for (const [name, handle] of await recording.run({ client, simulator })) {
+        const file = path.join(outDir, `${name}.json`);
+        await writeFile(file, historyFileText(await handle.fetchHistory()));
+        console.log(`recorded ${path.relative(process.cwd(), file)}`);
       }
-    });
-  } finally {
-    await connection.close();
-    await nativeConnection.close();
-    await cppClient.close();
-    await simulator.close();
-    await server.stop();
-  }
+    }
+  });
 }
 
 if (require.main === module) {

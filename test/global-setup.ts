@@ -1,14 +1,12 @@
 /**
- * Starts ONE real Temporal dev server for the whole run and bundles the workflow code once.
- * Tests read the address and bundle path through `inject` (see test/helpers/temporal.ts).
+ * Starts ONE real Temporal dev server for the whole run and bundles the workflow code once (the
+ * harness's stack, both at the same time). Tests read the address and bundle path through `inject`
+ * (see test/helpers/temporal.ts).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { startDevServer, type RunningDevServer } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workflow-bundle';
+import { startStack } from '../harness/stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,27 +16,21 @@ declare module 'vitest' {
   }
 }
 
-let server: RunningDevServer | undefined;
+let stopStack: (() => Promise<void>) | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const cacheDir = path.join(PROJECT_ROOT, 'test', '.cache');
-  await mkdir(cacheDir, { recursive: true });
-  const [running, bundle] = await Promise.all([
-    startDevServer({ logFile: path.join(cacheDir, 'temporal-dev-server.log'), log: (l) => console.log(l) }),
-    bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, workflowsPath: path.join(PROJECT_ROOT, 'test', 'workflows', 'index.ts'), logger: quietLogger }),
-  ]);
-  server = running;
-  console.log(`[global-setup] Temporal dev server at ${running.address} from ${running.describe}`);
-  const bundlePath = path.join(cacheDir, 'workflow-bundle.js');
-  await writeFile(bundlePath, bundle.code);
-  project.provide('temporalAddress', running.address);
-  project.provide('temporalNamespace', running.namespace);
-  project.provide('workflowBundlePath', bundlePath);
+  const stack = await startStack({
+    temporal: { logFile: path.join(cacheDir, 'temporal-dev-server.log'), log: (l) => console.log(l) },
+    workflowBundle: { workflowsPath: path.join(PROJECT_ROOT, 'test', 'workflows', 'index.ts'), outFile: path.join(cacheDir, 'workflow-bundle.js') },
+  });
+  stopStack = () => stack.stop();
+  console.log(`[global-setup] Temporal dev server at ${stack.temporal.address} from ${stack.devServer.describe}`);
+  project.provide('temporalAddress', stack.temporal.address);
+  project.provide('temporalNamespace', stack.temporal.namespace);
+  project.provide('workflowBundlePath', stack.workflowBundlePath);
 }
 
 export async function teardown(): Promise<void> {
-  await server?.stop();
+  await stopStack?.();
 }
-
-const noop = () => undefined;
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };

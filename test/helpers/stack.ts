@@ -1,16 +1,16 @@
 /**
- * The product as tests use it: the CPP simulator over real HTTP, the real HTTP client, and a
- * real Worker with the real activities on the shared Temporal dev server.
+ * The product as tests use it (the harness's stack): the CPP simulator over real HTTP, the real
+ * HTTP client, and a real Worker with the real activities on the shared Temporal dev server.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { createCancellationActivities } from '../../src/activities/cancellation';
-import { createHelloActivities } from '../../src/activities/hello';
-import { CppHttpClient, type CppHttpClientOptions } from '../../src/cpp/client';
+import type { CppHttpClient, CppHttpClientOptions } from '../../src/cpp/client';
 import { StaticTokenProvider, type TokenProvider } from '../../src/cpp/token-provider';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
-import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './temporal';
+import type { RunningSimulator } from '../../src/simulator/server';
+import { cancellationWorker } from '../../harness/in-process-worker';
+import { startStack } from '../../harness/stack';
+import { uniqueTaskQueue, type TemporalTestContext } from './temporal';
 
 /** A recognisable token, so history and log scans can prove it never leaks. */
 export const TEST_TOKEN = `sim-token-SECRET-${randomUUID()}`;
@@ -40,32 +40,31 @@ export interface TestStackOptions {
 /** Starts simulator + client + worker; the worker runs until `stop()`. */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const token = options.token ?? TEST_TOKEN;
-  const ctx = await connectToTestServer();
-  const simulator = await startSimulator({ port: 0, tokens: [token] });
-  const cppClient = new CppHttpClient({ ...options.cppClientOptions, baseUrl: simulator.url, tokenProvider: options.tokenProvider ?? new StaticTokenProvider(token) });
   const taskQueue = uniqueTaskQueue(options.taskQueuePrefix ?? 'cancel');
-  const worker = await Worker.create({
-    ...options.workerOptions,
-    connection: ctx.nativeConnection,
-    namespace: ctx.namespace,
-    taskQueue,
+  const stack = await startStack({
+    temporal: { address: inject('temporalAddress'), namespace: inject('temporalNamespace') },
+    simulator: { port: 0, tokens: [token] },
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: { ...createCancellationActivities({ client: cppClient }), ...createHelloActivities() },
+    client: true,
+    worker: cancellationWorker({
+      taskQueue,
+      tokenProvider: options.tokenProvider ?? new StaticTokenProvider(token),
+      cppClientOptions: options.cppClientOptions,
+      workerOptions: options.workerOptions,
+    }),
   });
-  const running = worker.run();
+  const stop = () => stack.stop();
   return {
-    ...ctx,
-    simulator,
-    cppClient,
+    client: stack.client,
+    connection: stack.connection,
+    nativeConnection: stack.worker.connection,
+    namespace: stack.temporal.namespace,
+    close: stop,
+    simulator: stack.simulator,
+    cppClient: stack.worker.cppClient,
     taskQueue,
-    worker,
+    worker: stack.worker.worker,
     offerId: (prefix = 'offer') => `${prefix}-${randomUUID().slice(0, 8)}`,
-    async stop() {
-      worker.shutdown();
-      await running;
-      await cppClient.close();
-      await simulator.close();
-      await ctx.close();
-    },
+    stop,
   };
 }
