@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed: no I/O, no Node built-ins, nothing that is not deterministic.
-    files: ['src/workflows/**/*.ts', 'test/workflows/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'test/workflows/**/*.ts', 'bench/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [

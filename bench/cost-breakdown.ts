@@ -18,6 +18,7 @@ import { temporal } from '@temporalio/proto';
 import { cancelPhaseSearchAttribute, offerIdSearchAttribute, publisherIdSearchAttribute } from '../src/contract';
 import { alternating, cancelInput, freshOffer, round, startCancel, workflowThroughput } from './measure';
 import { withBenchStack, withWorker } from './stack';
+import { helloWorkflow } from './workflows/hello';
 
 const EventType = temporal.api.enums.v1.EventType;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -41,9 +42,9 @@ function typedClientLabels(offerId: string) {
 const variantType = () => process.env.VARIANT_TYPE ?? 'cancelOfferOperationVariant';
 
 const STARTERS: Record<string, Starter> = {
-  hello: (client, taskQueue, id) => client.workflow.start('helloWorkflow', { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: ['bench'] }),
+  hello: (client, taskQueue, id) => client.workflow.start(helloWorkflow, { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: ['bench'] }),
   'hello-labelled': (client, taskQueue, id) =>
-    client.workflow.start('helloWorkflow', { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: ['bench'], typedSearchAttributes: typedClientLabels(id) }),
+    client.workflow.start(helloWorkflow, { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: ['bench'], typedSearchAttributes: typedClientLabels(id) }),
   cancel: (client, taskQueue) => startCancel(client, taskQueue, freshOffer('cost')),
   variant: (client, taskQueue, id) => {
     const offerId = freshOffer('cost');

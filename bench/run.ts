@@ -32,6 +32,7 @@ import {
   type PollingCost,
 } from './measure';
 import { BENCH_TOKEN, withBenchStack, withWorker, type BenchStack } from './stack';
+import { helloWorkflow } from './workflows/hello';
 
 const small = process.env.BENCH_SCALE === 'small';
 const SCALE = {
@@ -63,7 +64,7 @@ async function throughputSection(ctx: BenchStack) {
   for (const [name, env] of Object.entries(WORKER_CONFIGS)) {
     const taskQueue = `bench-a-${name}-${Date.now()}`;
     const start: Record<'hello' | 'cancel', (id: string) => Promise<{ result(): Promise<unknown> }>> = {
-      hello: (id) => ctx.client.workflow.start('helloWorkflow', { taskQueue, workflowId: `hello-${taskQueue}-${id}`, args: ['bench'] }),
+      hello: (id) => ctx.client.workflow.start(helloWorkflow, { taskQueue, workflowId: `hello-${taskQueue}-${id}`, args: ['bench'] }),
       cancel: () => startCancel(ctx.client, taskQueue, freshOffer('sync')),
     };
     const row = await withWorker(ctx, taskQueue, env, async () => {

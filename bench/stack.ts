@@ -15,7 +15,9 @@ import { waitUntilHealthy } from '../harness/worker-readiness';
 
 export const BENCH_TOKEN = 'bench-token';
 export const BENCH_CACHE_DIR = path.join(PROJECT_ROOT, 'bench', '.cache');
-const BENCH_WORKFLOWS = path.join(PROJECT_ROOT, 'src', 'workflows', 'index.ts');
+/** The production workflows plus the baseline, whose activity {@link HELLO_PRELOAD} registers. */
+const BENCH_WORKFLOWS = path.join(PROJECT_ROOT, 'bench', 'workflows', 'index.ts');
+const HELLO_PRELOAD = path.join(PROJECT_ROOT, 'bench', 'register-hello.mjs');
 
 export interface BenchStack {
   server: RunningDevServer;
@@ -46,14 +48,16 @@ function extraNodeFlags(): string[] {
 
 /**
  * Starts `src/worker.ts` as its own process (so its RSS and CPU are its own, not the driver's) with
- * the shipped Node flags, on the stack (plus `env`), and waits until its /readyz says it runs. It
- * inherits this process's environment, so worker settings (WORKER_*) can be compared from outside.
+ * the shipped Node flags and the baseline's activity, on the stack (plus `env`), and waits until its
+ * /readyz says it runs. It inherits this process's environment, so worker settings (WORKER_*) can
+ * be compared from outside.
  */
 async function startBenchWorker(stack: BenchStack, taskQueue: string, env: Record<string, string>): Promise<WorkerProcess> {
   const healthAddress = `127.0.0.1:${await freePort()}`;
   const worker = spawnWorkerProcess({
     env: { ...process.env, LOG_LEVEL: 'WARN', HEALTH_ADDRESS: healthAddress, ...stack.workerEnv, TEMPORAL_TASK_QUEUE: taskQueue, ...env },
     nodeFlags: [...WORKER_NODE_FLAGS, ...extraNodeFlags()],
+    preloads: [HELLO_PRELOAD],
   });
   try {
     await waitUntilHealthy(worker, healthAddress, 60_000);

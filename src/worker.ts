@@ -9,7 +9,6 @@
 import path from 'node:path';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCancellationActivities } from './activities/cancellation';
-import { createHelloActivities } from './activities/hello';
 import { describeTemporal, loadWorkerConfig, type WorkerConfig } from './config';
 import { CppHttpClient } from './cpp/client';
 import { createTokenProvider, type TokenProvider } from './cpp/token-provider';
@@ -64,7 +63,7 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...workflowSource(config),
-      activities: { ...createCancellationActivities({ client }), ...createHelloActivities() },
+      activities: createCancellationActivities({ client }),
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
       maxCachedWorkflows: config.maxCachedWorkflows,
       // On SIGTERM/SIGINT (Runtime shutdownSignals) the worker stops polling and in-flight

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHelloActivities } from '../src/activities/hello';
-import { helloWorkflow } from '../src/workflows/hello';
+import { createHelloActivities } from '../bench/activities/hello';
+import { helloWorkflow } from '../bench/workflows/hello';
 import { connectToTestServer, withWorker, type TemporalTestContext } from './helpers/temporal';
 
 describe('the real Temporal dev server', () => {

@@ -1,3 +1,2 @@
 /** Every workflow the worker registers. Bundled by the SDK: deterministic code only. */
 export { cancelOfferOperation } from './cancel-offer-operation';
-export { helloWorkflow } from './hello';

@@ -1,6 +1,6 @@
 /**
- * The workflows the tests' workers register: the product's, plus test-only callers that listen
- * for completion signals or run the cancellation as a child.
+ * The workflows the tests' workers register: the product's, the bench's one-activity baseline, plus
+ * test-only callers that listen for completion signals or run the cancellation as a child.
  */
 import { condition, defineSignal, setHandler } from '@temporalio/workflow';
 import type { CancelOfferInput, CancelOfferResult, CompletionSignalPayload } from '../../src/contract';
@@ -9,6 +9,7 @@ import { DEFAULT_POLLING, validateInput } from '../../src/input';
 import { executeOfferCancellation } from '../../src/workflows/child';
 
 export * from '../../src/workflows';
+export { helloWorkflow } from '../../bench/workflows/hello';
 
 /** Waits for one completion signal (default name or `signalName`) and returns its payload. */
 export async function completionListener(signalName: string = COMPLETION_SIGNAL_NAME): Promise<CompletionSignalPayload> {

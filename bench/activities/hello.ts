@@ -1,4 +1,4 @@
-/** The benchmark's baseline activity: does nothing but echo. */
+/** The activity of the benchmark's baseline workflow (bench/workflows/hello.ts): does nothing but echo. */
 export function createHelloActivities() {
   return {
     async noop(name: string): Promise<string> {
@@ -7,4 +7,5 @@ export function createHelloActivities() {
   };
 }
 
+/** The activities {@link createHelloActivities} makes, for the workflow's typed proxy. */
 export type HelloActivities = ReturnType<typeof createHelloActivities>;

@@ -1,13 +1,12 @@
 /**
- * The smallest real workflow: one no-op activity. It proves the harness and is the
- * baseline the benchmark compares cancellation throughput against.
+ * The smallest real workflow: one no-op activity. The baseline the benchmark compares cancellation
+ * throughput against, and the tests' proof that a worker runs workflows at all. Not in the
+ * production bundle: bench/workflows/index.ts and test/workflows/index.ts add it.
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { HelloActivities } from '../activities/hello';
 
 const { noop } = proxyActivities<HelloActivities>({ startToCloseTimeout: '10 seconds' });
-
-export const HELLO_WORKFLOW_TYPE = 'helloWorkflow';
 
 /** Runs the no-op activity once and returns what it echoed. */
 export async function helloWorkflow(name: string): Promise<string> {

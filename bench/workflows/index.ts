@@ -1,0 +1,3 @@
+/** The workflows of the bench's bundle: the production ones, plus the baseline it compares them with. */
+export * from '../../src/workflows';
+export { helloWorkflow } from './hello';
