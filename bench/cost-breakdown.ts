@@ -6,17 +6,16 @@
  *
  *   npx tsx bench/cost-breakdown.ts                          # hello vs cancel
  *   COMPARE=hello,hello-labelled LABELS=2 npx tsx bench/cost-breakdown.ts
- *   COMPARE=cancel,variant VARIANT_TYPE=myVariant npx tsx bench/cost-breakdown.ts
  *
- * `variant` / `variant-unlabelled` start a workflow type registered for the experiment only (a copy
- * of the cancellation with one change, exported from src/workflows/index.ts), with the typed
- * client's labels or none. COST_N: workflows per kind per round (default 300).
+ * Kinds: `hello` (the bench's one-activity baseline), `hello-labelled` (the same, started with the
+ * typed client's search attributes, or the first LABELS of them) and `cancel` (the cancellation on
+ * its 200 path). COST_N: workflows per kind per round (default 300).
  */
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { cancelPhaseSearchAttribute, offerIdSearchAttribute, publisherIdSearchAttribute } from '../src/contract';
-import { alternating, cancelInput, freshOffer, round, startCancel, workflowThroughput } from './measure';
+import { alternating, freshOffer, round, startCancel, workflowThroughput } from './measure';
 import { withBenchStack, withWorker } from './stack';
 import { helloWorkflow } from './workflows/hello';
 
@@ -39,19 +38,11 @@ function typedClientLabels(offerId: string) {
   return all.slice(0, Number(process.env.LABELS ?? all.length));
 }
 
-const variantType = () => process.env.VARIANT_TYPE ?? 'cancelOfferOperationVariant';
-
 const STARTERS: Record<string, Starter> = {
   hello: (client, taskQueue, id) => client.workflow.start(helloWorkflow, { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: ['bench'] }),
   'hello-labelled': (client, taskQueue, id) =>
     client.workflow.start(helloWorkflow, { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: ['bench'], typedSearchAttributes: typedClientLabels(id) }),
   cancel: (client, taskQueue) => startCancel(client, taskQueue, freshOffer('cost')),
-  variant: (client, taskQueue, id) => {
-    const offerId = freshOffer('cost');
-    return client.workflow.start(variantType(), { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: [cancelInput(offerId)], typedSearchAttributes: typedClientLabels(offerId) });
-  },
-  'variant-unlabelled': (client, taskQueue, id) =>
-    client.workflow.start(variantType(), { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: [cancelInput(freshOffer('cost'))] }),
 };
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */

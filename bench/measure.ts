@@ -80,7 +80,7 @@ export async function sustainedThroughput(
   return { completed, windowSeconds: opts.windowSeconds, perSecond: round(completed / opts.windowSeconds, 1) };
 }
 
-export function cancelInput(offerId: string, polling?: Partial<PollingOptions>): CancelOfferInput {
+function cancelInput(offerId: string, polling?: Partial<PollingOptions>): CancelOfferInput {
   return { publisherId: 'bench', offerId, notificationEmails: ['bench@contoso.com'], ...(polling ? { polling } : {}) };
 }
 
