@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { authOf, type TokenCheck } from './bearer-auth';
 import { deliver, deliverOversized, type Pacing, type Sleep } from './deliver';
 import { DEFAULT_FOREIGN_ORIGIN, DEFAULT_OVERSIZED_BYTES, isReplacing, malformedJsonReply, statusFaultReply, takeFault, type ReplacingFault } from './faults';
 import type { AcceptedBehaviour, OfferBook, SimOffer, SimOperation } from './offer-model';
@@ -21,7 +22,8 @@ import type { Fault, OfferScenario, SimulatedRequest } from './scenario';
 export interface CppHandlerDeps {
   book: OfferBook;
   scenarioFor(publisherId: string, offerId: string): OfferScenario;
-  tokens: ReadonlySet<string>;
+  /** Decides whether a bearer token is accepted (see bearer-auth.ts). */
+  checkToken: TokenCheck;
   apiVersions: ReadonlySet<string>;
   /** Stores one request in the log (the entry never holds the token). */
   record(entry: SimulatedRequest): void;
@@ -41,7 +43,7 @@ export function createCppHandler(deps: CppHandlerDeps): CppHandler {
     const now = Date.now();
     const query = Object.fromEntries(new URLSearchParams(rawQuery));
     const route = matchRoute(method, rawPath);
-    const auth = authOf(req.headers.authorization, deps.tokens);
+    const auth = authOf(req.headers.authorization, deps.checkToken);
 
     // Resolve the offer first, so that even refused requests are logged against it.
     let offer: SimOffer | undefined;
@@ -81,7 +83,12 @@ export function createCppHandler(deps: CppHandlerDeps): CppHandler {
 
     if (body === 'tooLarge') return answer(errorReply(413, 'The request body is too large.'));
     if (auth !== 'valid') {
-      return answer(errorReply(401, undefined, { 'www-authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"' }));
+      const expired = auth === 'expired' ? ', error_description="The token is expired"' : '';
+      return answer(
+        errorReply(401, auth === 'expired' ? 'The access token is expired.' : undefined, {
+          'www-authenticate': `Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"${expired}`,
+        }),
+      );
     }
     if (route.endpoint === 'unknown') {
       return answer(
@@ -227,12 +234,6 @@ function notificationEmailsOf(body: unknown): string | undefined {
   if (typeof metadata !== 'object' || metadata === null) return undefined;
   const emails = (metadata as Record<string, unknown>)['notification-emails'];
   return typeof emails === 'string' ? emails : undefined;
-}
-
-function authOf(header: string | undefined, tokens: ReadonlySet<string>): SimulatedRequest['auth'] {
-  if (!header) return 'missing';
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] !== undefined && tokens.has(match[1]) ? 'valid' : 'invalid';
 }
 
 /** Request headers for the log, minus `authorization` (the token must never be stored). */

@@ -88,7 +88,8 @@ export interface SimulatedRequest {
   query: Record<string, string>;
   /** Lower-cased header names; `authorization` is replaced by `auth`. */
   headers: Record<string, string>;
-  auth: 'valid' | 'invalid' | 'missing';
+  /** `expired`: a token the accepted issuer signed, past its expiry (see bearer-auth.ts). */
+  auth: 'valid' | 'expired' | 'invalid' | 'missing';
   body?: unknown;
   publisherId?: string;
   offerId?: string;

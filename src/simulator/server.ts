@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdminHandler } from './admin';
+import { jwtTokenCheck, staticTokenCheck, type JwtIssuerOptions } from './bearer-auth';
 import { createCppHandler } from './cpp-handler';
 import type { Sleep } from './deliver';
 import { OfferBook, offerKey } from './offer-model';
@@ -24,6 +25,11 @@ export interface SimulatorOptions {
   port?: number;
   /** Bearer tokens the CPP routes accept. @default ['sim-token'] */
   tokens?: string[];
+  /**
+   * Accept the JWTs this issuer signed instead of fixed `tokens` (not both): an expired one gets
+   * 401 `invalid_token` and is logged with `auth: 'expired'`.
+   */
+  tokenIssuer?: JwtIssuerOptions;
   /** Scenarios to start with, and to return to on `reset()`. */
   seed?: SimulatorSeed;
   /** Receives one line per request (method, path, status; never a token). */
@@ -80,8 +86,8 @@ export const BUILTIN_DEFAULT_SCENARIO: OfferScenario = { cancel: { mode: 'synchr
 /** Starts the simulator and resolves once it listens. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const host = options.host ?? '127.0.0.1';
-  const tokens = new Set(options.tokens ?? ['sim-token']);
-  if (tokens.size === 0 || [...tokens].some((t) => !t || /\s/.test(t))) throw new Error('tokens must be non-empty strings without white space');
+  if (options.tokens !== undefined && options.tokenIssuer !== undefined) throw new Error('give tokens or tokenIssuer, not both');
+  const checkToken = options.tokenIssuer ? jwtTokenCheck(options.tokenIssuer) : staticTokenCheck(options.tokens ?? ['sim-token']);
   const apiVersions = new Set(options.apiVersions ?? ['2017-10-31']);
   const seed = validateSeed(options.seed ?? {});
   const seeded = seedEntries(seed);
@@ -148,7 +154,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const cpp = createCppHandler({
     book,
     scenarioFor: (publisherId, offerId) => scenarios.get(offerKey(publisherId, offerId)) ?? defaultScenario,
-    tokens,
+    checkToken,
     apiVersions,
     sleep,
     record(entry) {
