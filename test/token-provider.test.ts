@@ -1,6 +1,8 @@
 /**
  * Token providers: the static one, the Entra one over a fake TokenCredential, and the choice the
- * environment makes. Nothing here reaches the network.
+ * environment makes. Nothing here reaches the network: the real `@azure/identity` credentials
+ * against a fake Entra authority are tested in test/entra-signin.test.ts, and the errors scripted
+ * here have the shapes seen there.
  */
 import { inspect } from 'node:util';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
@@ -14,6 +16,7 @@ import {
   StaticTokenProvider,
   createTokenProviderFromEnv,
 } from '../src/cpp';
+import { entraCredentialOptions, refusedCredentialError } from '../src/cpp/token-provider';
 
 const MINUTE = 60_000;
 const CLIENT_SECRET = 'client-secret-Zq8~do-not-leak';
@@ -130,29 +133,101 @@ describe('EntraTokenProvider', () => {
     await expect(patient).resolves.toBe('late');
   });
 
-  it('wraps a credential failure as a retryable TokenUnavailable without the secret, then tries again', async () => {
-    const failure = Object.assign(
-      new Error(`AADSTS7000215: Invalid client secret provided. Request body: client_secret=${CLIENT_SECRET}&grant_type=client_credentials`),
-      { name: 'AuthenticationError', code: 'invalid_client' },
-    );
+  /** What @azure/identity 4.13.1 throws when the token endpoint answers an OAuth error (MSAL's ServerError, rewrapped). */
+  function entraRefusal(oauthError: string, code: number, description: string): Error {
+    const message =
+      `${oauthError}: Error(s): ${code} - Timestamp: 2026-01-01 00:00:00Z - Description: ${description} ` +
+      `Request body: client_secret=${CLIENT_SECRET}&grant_type=client_credentials - Correlation ID: c0ffee - Trace ID: 7ace`;
+    return Object.assign(new Error(message), { name: 'AuthenticationRequiredError', scopes: [CPP_SCOPE] });
+  }
+
+  it('wraps a transient credential failure as a retryable TokenUnavailable without the secret, then tries again', async () => {
+    const failure = entraRefusal('temporarily_unavailable', 90033, 'AADSTS90033: A transient error has occurred. Please try again.');
     const credential = new FakeCredential(async () => {
       throw failure;
     }, token('t-after', Date.now() + 60 * MINUTE));
     const provider = new EntraTokenProvider(credential, { description: 'Entra client credentials (tenant t, client c)', secrets: [CLIENT_SECRET] });
     const error = await provider.getToken().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CppAuthenticationError);
-    expect(error).toMatchObject({
-      name: 'CppAuthenticationError',
-      code: 'TokenUnavailable',
-      retryable: true,
-      errorName: 'AuthenticationError',
-      errorCode: 'invalid_client',
-    });
-    expect((error as Error).message).toContain('AADSTS7000215');
+    expect(error).toMatchObject({ name: 'CppAuthenticationError', code: 'TokenUnavailable', retryable: true, errorName: 'AuthenticationRequiredError' });
+    expect((error as Error).message).toContain('AADSTS90033');
     for (const view of [JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), (error as Error).stack ?? '']) {
       expect(view).not.toContain(CLIENT_SECRET);
     }
     await expect(provider.getToken()).resolves.toBe('t-after');
+  });
+
+  it('an authority that cannot be read says what endpoints_resolution_error means', async () => {
+    const failure = Object.assign(new Error('endpoints_resolution_error: See https://aka.ms/msal.js.errors#endpoints_resolution_error for details'), {
+      name: 'CredentialUnavailableError',
+    });
+    const provider = new EntraTokenProvider(
+      new FakeCredential(async () => {
+        throw failure;
+      }),
+      { description: 'fake' },
+    );
+    const error = await provider.getToken().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TokenUnavailable', retryable: true });
+    expect((error as Error).message).toContain('the authority is unreachable or the tenant does not exist');
+  });
+
+  it.each([
+    ['invalid_client', 7000215, 'AADSTS7000215: Invalid client secret provided.', 'clientSecret', 'AZURE_CLIENT_SECRET'],
+    ['invalid_client', 700027, 'AADSTS700027: Client assertion failed signature validation.', 'clientCertificate', 'AZURE_CLIENT_CERTIFICATE_PATH'],
+    ['unauthorized_client', 700016, "AADSTS700016: Application with identifier 'c' was not found in the directory 't'.", 'clientSecret', 'AZURE_CLIENT_ID'],
+    ['invalid_resource', 500011, 'AADSTS500011: The resource principal named https://cloudpartner.azure.com was not found.', 'clientSecret', 'credentials'],
+  ] as const)('Entra refusing the credentials (%s %i) is a final CppConfigError naming tenant, client and %s', async (oauthError, code, description, kind, field) => {
+    const credential = new FakeCredential(async () => {
+      throw entraRefusal(oauthError, code, description);
+    });
+    const provider = new EntraTokenProvider(credential, {
+      description: 'Entra client credentials (tenant t-1, client c-1, client secret)',
+      secrets: [CLIENT_SECRET],
+      credentialKind: kind,
+    });
+    const error = await provider.getToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CppConfigError);
+    expect(error).toMatchObject({ code: 'InvalidConfig', retryable: false, field });
+    const message = (error as Error).message;
+    expect(message).toContain(`Invalid CPP client configuration, ${field}: Entra refused Entra client credentials (tenant t-1, client c-1, client secret)`);
+    expect(message).toContain(`AADSTS${code}`);
+    for (const view of [JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), (error as Error).stack ?? '']) {
+      expect(view).not.toContain(CLIENT_SECRET);
+    }
+  });
+
+  it("recognises identity's own AuthenticationError by status and OAuth error; a 5xx stays transient", () => {
+    const ofStatus = (statusCode: number, error: string) =>
+      Object.assign(new Error('authentication failed'), { name: 'AuthenticationError', statusCode, errorResponse: { error } });
+    expect(refusedCredentialError(ofStatus(401, 'invalid_client'))).toBe('invalid_client');
+    expect(refusedCredentialError(ofStatus(400, 'unauthorized_client'))).toBe('unauthorized_client');
+    expect(refusedCredentialError(ofStatus(503, 'invalid_client'))).toBeUndefined();
+    expect(refusedCredentialError(ofStatus(400, 'temporarily_unavailable'))).toBeUndefined();
+    expect(refusedCredentialError(new Error('invalid_client: Error(s): 7000215'))).toBeUndefined();
+  });
+
+  it('a forced refresh asks a new credential (an empty library cache), when it has a way to make one', async () => {
+    const c = clock();
+    const first = new FakeCredential(token('t1', c.now() + 60 * MINUTE), token('t1-again', c.now() + 60 * MINUTE));
+    const second = new FakeCredential(token('t2', c.now() + 60 * MINUTE));
+    const provider = new EntraTokenProvider(first, { description: 'fake', now: c.now, renewCredential: () => second });
+    await expect(provider.getToken()).resolves.toBe('t1');
+    await expect(provider.getToken({ forceRefresh: true })).resolves.toBe('t2');
+    await expect(provider.getToken()).resolves.toBe('t2');
+    expect([first.calls, second.calls]).toEqual([1, 1]);
+  });
+
+  it('a token living less than twice the margin is refreshed halfway through its life', async () => {
+    const c = clock();
+    const credential = new FakeCredential(token('short-1', c.now() + 60_000), token('short-2', c.now() + 120_000));
+    const provider = new EntraTokenProvider(credential, { description: 'fake', now: c.now });
+    await expect(provider.getToken()).resolves.toBe('short-1');
+    c.advance(29_999);
+    await expect(provider.getToken()).resolves.toBe('short-1');
+    c.advance(1);
+    await expect(provider.getToken()).resolves.toBe('short-2');
+    expect(credential.calls).toBe(2);
   });
 
   it('a credential that returns null is TokenUnavailable', async () => {
@@ -212,6 +287,14 @@ describe('createTokenProviderFromEnv', () => {
     expect(message).toContain('CPP_ACCESS_TOKEN');
     expect(message).toContain(`missing: ${missing.join(', ')}`);
     expect(message).not.toContain(CLIENT_SECRET);
+  });
+
+  it('turns instance discovery off for an authority host that is not a Microsoft cloud, and only then', () => {
+    expect(entraCredentialOptions(undefined)).toEqual({});
+    expect(entraCredentialOptions('https://login.microsoftonline.us')).toEqual({ authorityHost: 'https://login.microsoftonline.us' });
+    expect(entraCredentialOptions('https://LOGIN.chinacloudapi.cn/')).toEqual({ authorityHost: 'https://LOGIN.chinacloudapi.cn/' });
+    expect(entraCredentialOptions('https://127.0.0.1:8443')).toEqual({ authorityHost: 'https://127.0.0.1:8443', disableInstanceDiscovery: true });
+    expect(entraCredentialOptions('not a url')).toEqual({ authorityHost: 'not a url' });
   });
 
   it('an unusable tenant id is a config error without the secret', () => {

@@ -27,7 +27,8 @@ const CHOOSING_VARIABLES = ['CPP_ACCESS_TOKEN', 'AZURE_TENANT_ID', 'AZURE_CLIENT
  * - else `AZURE_TENANT_ID` + `AZURE_CLIENT_ID` + `AZURE_CLIENT_CERTIFICATE_PATH` (optional
  *   `AZURE_CLIENT_CERTIFICATE_PASSWORD`) → client certificate.
  *
- * `AZURE_AUTHORITY_HOST` selects a sovereign cloud.
+ * `AZURE_AUTHORITY_HOST` selects a sovereign cloud, or another authority (instance discovery is
+ * then off: see `entraCredentialOptions` and docs/entra.md).
  *
  * @returns `undefined` when none of them is set (a caller may supply its own token provider).
  * @throws {@link CppConfigError} `env` naming what is missing when a set is incomplete.

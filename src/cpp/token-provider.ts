@@ -9,8 +9,40 @@ import { describeValue, errorCode, redactText, safeCause } from './redact';
 /** The Entra scope of the CPP API (v2 form of the resource `https://cloudpartner.azure.com`). */
 export const CPP_SCOPE = 'https://cloudpartner.azure.com/.default';
 
-/** Refresh a cached token this long before it expires, so no request leaves with a dying token. */
+/**
+ * Refresh a cached token this long before it expires, so no request leaves with a dying token.
+ * A token that lives less than twice as long is refreshed halfway through its life instead.
+ */
 export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * The authority hosts of Microsoft's clouds. Instance discovery knows them; for any other host
+ * (`AZURE_AUTHORITY_HOST` pointing at a private or test authority) it can only fail, so it is
+ * turned off there (see {@link createTokenProvider}).
+ */
+export const MICROSOFT_AUTHORITY_HOSTS: readonly string[] = [
+  'login.microsoftonline.com',
+  'login.windows.net',
+  'login.microsoft.com',
+  'sts.windows.net',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+  'login.microsoftonline.de',
+  'login.sovcloud-identity.fr',
+  'login.sovcloud-identity.de',
+  'login.sovcloud-identity.sg',
+];
+
+/**
+ * OAuth errors of the token endpoint that say the credentials themselves are refused (HTTP 400 or
+ * 401): asking again with the same ones gets the same answer, so they end the run instead of being
+ * retried. `invalid_client`: wrong or expired secret, certificate not registered, bad assertion
+ * (AADSTS7000215, 7000222, 700027); `unauthorized_client`: no such application in the tenant
+ * (AADSTS700016); `invalid_scope` / `invalid_resource`: the CPP API is unknown to the tenant
+ * (AADSTS1002012, 500011).
+ */
+export const REFUSED_CREDENTIAL_ERRORS: readonly string[] = ['invalid_client', 'unauthorized_client', 'invalid_scope', 'invalid_resource'];
 
 /** Where the CPP client gets its bearer token. */
 export interface TokenProvider {
@@ -60,8 +92,19 @@ export interface EntraTokenProviderOptions {
   description: string;
   /** @default {@link CPP_SCOPE} */
   scope?: string;
-  /** How long before `expiresOnTimestamp` a cached token is replaced. @default 5 minutes */
+  /**
+   * How long before `expiresOnTimestamp` a cached token is replaced; at most half the token's
+   * lifetime. @default 5 minutes
+   */
   refreshMarginMs?: number;
+  /**
+   * A fresh credential for a forced refresh (the API answered 401). `@azure/identity` keeps its
+   * own cache and would hand back the very token the API refused while it believes it valid; a
+   * new credential starts with an empty cache and asks the authority.
+   */
+  renewCredential?: () => TokenCredential;
+  /** What the credential signs in with, to name the variable to fix when Entra refuses it. */
+  credentialKind?: 'clientSecret' | 'clientCertificate';
   /** Secrets the credential knows (client secret, certificate password), removed from error text. */
   secrets?: readonly string[];
   /** Clock, for tests. @default Date.now */
@@ -70,18 +113,24 @@ export interface EntraTokenProviderOptions {
 
 /**
  * Tokens from an `@azure/identity` {@link TokenCredential}, cached until 5 minutes before they
- * expire.
+ * expire (halfway through the life of a token that lives less than 10 minutes).
  *
  * Concurrent callers share one in-flight request. A caller's `signal` only stops that caller from
  * waiting: the shared request runs on for the others.
  *
- * `forceRefresh` drops the cached token and asks the credential again. Identity's own (MSAL) cache
- * may still hand back the same token if it believes it valid; the client then gets a second 401,
- * which is retryable, and a later attempt gets a fresh token.
+ * `forceRefresh` drops the cached token and asks again: a new credential from `renewCredential`
+ * when there is one, whose empty cache cannot return the refused token; else the same credential,
+ * whose own (MSAL) cache may hand back the same token while it believes it valid.
+ *
+ * A credential failure is a retryable {@link CppAuthenticationError}, unless Entra refused the
+ * credentials themselves ({@link REFUSED_CREDENTIAL_ERRORS}): that is a {@link CppConfigError},
+ * final, naming the tenant, the client id and the variable to fix.
  */
 export class EntraTokenProvider implements TokenProvider {
   readonly description: string;
-  readonly #credential: TokenCredential;
+  #credential: TokenCredential;
+  readonly #renewCredential: (() => TokenCredential) | undefined;
+  readonly #credentialKind: EntraTokenProviderOptions['credentialKind'];
   readonly #scope: string;
   readonly #refreshMarginMs: number;
   readonly #secrets: readonly string[];
@@ -103,6 +152,8 @@ export class EntraTokenProvider implements TokenProvider {
     this.#refreshMarginMs = margin;
     this.#secrets = (options.secrets ?? []).filter((s) => s.length > 0);
     this.#now = options.now ?? Date.now;
+    this.#renewCredential = options.renewCredential;
+    this.#credentialKind = options.credentialKind;
   }
 
   async getToken(options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
@@ -114,15 +165,16 @@ export class EntraTokenProvider implements TokenProvider {
       return this.#cached.token;
     }
     // A forced refresh joins a request already under way: that one started after the rejected token.
-    this.#inFlight ??= this.#fetch().finally(() => {
+    this.#inFlight ??= this.#fetch(forceRefresh).finally(() => {
       this.#inFlight = undefined;
     });
     return raceAbort(this.#inFlight, signal);
   }
 
-  async #fetch(): Promise<string> {
+  async #fetch(renew: boolean): Promise<string> {
     let accessToken;
     try {
+      if (renew && this.#renewCredential) this.#credential = this.#renewCredential();
       accessToken = await this.#credential.getToken(this.#scope);
     } catch (error) {
       throw this.#wrap(error);
@@ -130,8 +182,9 @@ export class EntraTokenProvider implements TokenProvider {
     if (!accessToken || typeof accessToken.token !== 'string' || accessToken.token === '') {
       throw new CppAuthenticationError(`${this.description} returned no token for ${this.#scope}`);
     }
-    const expiryRefresh = accessToken.expiresOnTimestamp - this.#refreshMarginMs;
-    const refreshAt = Math.min(expiryRefresh, accessToken.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
+    const now = this.#now();
+    const margin = Math.min(this.#refreshMarginMs, Math.max(0, (accessToken.expiresOnTimestamp - now) / 2));
+    const refreshAt = Math.min(accessToken.expiresOnTimestamp - margin, accessToken.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
     this.#cached = { token: accessToken.token, refreshAt };
     return accessToken.token;
   }
@@ -139,12 +192,48 @@ export class EntraTokenProvider implements TokenProvider {
   #wrap(error: unknown): CppError {
     if (error instanceof CppError) return error;
     const name = error instanceof Error ? error.name : undefined;
-    const detail = describeValue(error);
-    return new CppAuthenticationError(
-      `Could not get a CPP token from ${this.description}: ${redactText(detail, this.#secrets)}`,
-      { errorName: name, errorCode: errorCode(error), cause: safeCause(error, this.#secrets) },
-    );
+    const detail = redactText(describeValue(error), this.#secrets);
+    const refused = refusedCredentialError(error);
+    if (refused !== undefined) {
+      return new CppConfigError(this.#variableToFix(refused), `Entra refused ${this.description}: ${detail}`);
+    }
+    const hint = name === 'CredentialUnavailableError' && /endpoints_resolution_error/.test(detail) ? ENDPOINTS_HINT : '';
+    return new CppAuthenticationError(`Could not get a CPP token from ${this.description}: ${detail}${hint}`, {
+      errorName: name,
+      errorCode: errorCode(error),
+      cause: safeCause(error, this.#secrets),
+    });
   }
+
+  #variableToFix(oauthError: string): string {
+    if (oauthError === 'unauthorized_client') return 'AZURE_CLIENT_ID';
+    if (oauthError === 'invalid_client' && this.#credentialKind === 'clientSecret') return 'AZURE_CLIENT_SECRET';
+    if (oauthError === 'invalid_client' && this.#credentialKind === 'clientCertificate') return 'AZURE_CLIENT_CERTIFICATE_PATH';
+    return 'credentials';
+  }
+}
+
+// What MSAL's `endpoints_resolution_error` means, as it does not say.
+const ENDPOINTS_HINT =
+  " (the authority's OpenID configuration, <authority host>/<tenant>/v2.0/.well-known/openid-configuration, could not be read: " +
+  'the authority is unreachable or the tenant does not exist)';
+
+/**
+ * The OAuth error of a token-endpoint refusal that no retry can cure ({@link REFUSED_CREDENTIAL_ERRORS}),
+ * or `undefined`. `@azure/identity` reports the endpoint's answer two ways: MSAL's server error
+ * rewrapped as an `AuthenticationRequiredError` whose message starts `<error>: Error(s): <codes>`,
+ * or its own `AuthenticationError` with `statusCode` and `errorResponse.error`.
+ */
+export function refusedCredentialError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  let oauthError: string | undefined;
+  if (error.name === 'AuthenticationError') {
+    const { statusCode, errorResponse } = error as { statusCode?: unknown; errorResponse?: { error?: unknown } };
+    if (statusCode === 400 || statusCode === 401) oauthError = typeof errorResponse?.error === 'string' ? errorResponse.error : undefined;
+  } else if (error.name === 'AuthenticationRequiredError') {
+    oauthError = /^([a-z_]+): Error\(s\):/.exec(error.message)?.[1];
+  }
+  return oauthError !== undefined && REFUSED_CREDENTIAL_ERRORS.includes(oauthError) ? oauthError : undefined;
 }
 
 /**
@@ -160,22 +249,43 @@ export function createTokenProvider(credentials: CppCredentials | undefined): To
   if (credentials.kind === 'staticToken') return new StaticTokenProvider(credentials.token, description);
   const secrets = credentialSecrets(credentials);
   const { tenantId, clientId, authorityHost } = credentials;
-  const credentialOptions = authorityHost === undefined ? {} : { authorityHost };
+  const credentialOptions = entraCredentialOptions(authorityHost);
+  const build = (): TokenCredential =>
+    credentials.kind === 'clientSecret'
+      ? new ClientSecretCredential(tenantId, clientId, credentials.clientSecret, credentialOptions)
+      : new ClientCertificateCredential(
+          tenantId,
+          clientId,
+          { certificatePath: credentials.certificatePath, certificatePassword: credentials.certificatePassword },
+          credentialOptions,
+        );
   try {
-    const credential =
-      credentials.kind === 'clientSecret'
-        ? new ClientSecretCredential(tenantId, clientId, credentials.clientSecret, credentialOptions)
-        : new ClientCertificateCredential(
-            tenantId,
-            clientId,
-            { certificatePath: credentials.certificatePath, certificatePassword: credentials.certificatePassword },
-            credentialOptions,
-          );
-    return new EntraTokenProvider(credential, { description, secrets });
+    return new EntraTokenProvider(build(), { description, secrets, renewCredential: build, credentialKind: credentials.kind });
   } catch (error) {
     // The credential constructors check the tenant id's characters; redact anyway, to be sure.
     throw new CppConfigError('env', redactText(describeValue(error), secrets));
   }
+}
+
+/**
+ * The `@azure/identity` options for `authorityHost` (`AZURE_AUTHORITY_HOST`): the host itself, and
+ * instance discovery turned off when it is not one of {@link MICROSOFT_AUTHORITY_HOSTS}. Instance
+ * discovery asks login.microsoftonline.com whether the host is a Microsoft authority; for any
+ * other host the answer is no (or nothing, offline), and the sign-in fails. Turning it off is safe
+ * because the operator named the host explicitly, and it is still reached over https with its
+ * certificate checked: the credentials go where the configuration says, as the CPP token goes to
+ * `CPP_BASE_URL`.
+ */
+export function entraCredentialOptions(authorityHost: string | undefined): { authorityHost?: string; disableInstanceDiscovery?: boolean } {
+  if (authorityHost === undefined) return {};
+  let host: string | undefined;
+  try {
+    host = new URL(authorityHost).hostname.toLowerCase();
+  } catch {
+    // Not a URL: the credential's constructor says what is wrong with it.
+    return { authorityHost };
+  }
+  return MICROSOFT_AUTHORITY_HOSTS.includes(host) ? { authorityHost } : { authorityHost, disableInstanceDiscovery: true };
 }
 
 /**
