@@ -4,7 +4,6 @@
  * a client, and a worker in this process. Independent parts start together; a part that fails to
  * start stops those already started, and `stop()` stops everything, last started first.
  */
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../src/simulator/server';
 import { startDevServer, type DevServerOptions, type RunningDevServer } from '../src/temporal-cli/dev-server';
@@ -45,9 +44,9 @@ export interface StackOptions {
   simulator?: SimulatorOptions;
   /** A prebuilt bundle, or one to build now. */
   workflowBundle?: { codePath: string } | WorkflowBundleBuild;
-  /** A client of the stack's Temporal. */
+  /** A client of the stack's Temporal (a literal `true`, so the stack's type says the client is there). */
   client?: boolean;
-  /** Makes the worker to run in this process once the other parts run (see harness/in-process-worker.ts). */
+  /** Makes the worker that runs in this process once the other parts run (e.g. harness/in-process-worker.ts). */
   worker?: (parts: StackParts) => Promise<RunnableWorker>;
 }
 
@@ -127,7 +126,7 @@ async function startTemporal(teardown: Teardown, option: ExistingTemporal | DevS
 
 async function bundlePath(bundle: { codePath: string } | WorkflowBundleBuild): Promise<string> {
   if ('codePath' in bundle) return bundle.codePath;
-  return (await buildWorkflowBundle({ workflowsPath: bundle.workflowsPath, outFile: path.resolve(bundle.outFile) })).outFile;
+  return (await buildWorkflowBundle(bundle)).outFile;
 }
 
 /** Runs the worker until the teardown, which shuts it down unless it is stopping already (a signal, a failure). */

@@ -14,6 +14,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -132,16 +133,23 @@ export function historyFileText(history: temporal.api.history.v1.IHistory): stri
   return `${JSON.stringify(object, null, 1).replace(identity, 'record-histories')}\n`;
 }
 
-/** `--only name1,name2` and `--out dir` from the command line. */
-function parseArgs(argv: string[]): { only?: Set<string>; outDir: string } {
-  const valueOf = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
-  const only = valueOf('--only');
-  const out = valueOf('--out');
-  return { only: only === undefined ? undefined : new Set(only.split(',')), outDir: out === undefined ? HISTORIES_DIR : path.resolve(out) };
+const USAGE = `npx tsx scripts/record-histories.ts [--only name1,name2] [--out dir]
+  recordings: ${RECORDINGS.map((r) => r.name).join(', ')}
+  --out: where the files go (default test/fixtures/histories)`;
+
+/** The command line; an unknown flag throws, so a mistyped one cannot overwrite the fixtures. */
+function parseCommandLine(args: string[]): { only?: Set<string>; outDir: string; help: boolean } {
+  const { values } = parseArgs({ args, options: { only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+  return {
+    only: values.only === undefined ? undefined : new Set(values.only.split(',')),
+    outDir: values.out === undefined ? HISTORIES_DIR : path.resolve(values.out),
+    help: values.help === true,
+  };
 }
 
 async function main(): Promise<void> {
-  const { only, outDir } = parseArgs(process.argv.slice(2));
+  const { only, outDir, help } = parseCommandLine(process.argv.slice(2));
+  if (help) return console.log(USAGE);
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const stack = {
     temporal: { log: (line: string) => console.log(`[temporal] ${line}`) },
