@@ -13,13 +13,17 @@ import { withStack } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
 import { waitUntilHealthy } from '../harness/worker-readiness';
 
+/** The token the bench's simulator accepts and its workers send. */
 export const BENCH_TOKEN = 'bench-token';
+/** Where the bench keeps server logs, bundles and samples (git-ignored). */
 export const BENCH_CACHE_DIR = path.join(PROJECT_ROOT, 'bench', '.cache');
 /** The production workflows plus the baseline, whose activity {@link HELLO_PRELOAD} registers. */
 const BENCH_WORKFLOWS = path.join(PROJECT_ROOT, 'bench', 'workflows', 'index.ts');
 const HELLO_PRELOAD = path.join(PROJECT_ROOT, 'bench', 'register-hello.mjs');
 
+/** What a bench script measures against (see {@link withBenchStack}). */
 export interface BenchStack {
+  /** Its own dev server, whose CPU time cost-breakdown reads. */
   server: RunningDevServer;
   simulator: RunningSimulator;
   client: Client;

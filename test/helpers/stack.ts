@@ -15,6 +15,7 @@ import { uniqueTaskQueue, type TemporalTestContext } from './temporal';
 /** A recognisable token, so history and log scans can prove it never leaks. */
 export const TEST_TOKEN = `sim-token-SECRET-${randomUUID()}`;
 
+/** A running test stack: the test context plus the simulator, the worker and its HTTP client. */
 export interface TestStack extends TemporalTestContext {
   simulator: RunningSimulator;
   cppClient: CppHttpClient;
@@ -25,6 +26,7 @@ export interface TestStack extends TemporalTestContext {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startTestStack}. */
 export interface TestStackOptions {
   /** The bearer token the simulator accepts and the client sends. @default TEST_TOKEN */
   token?: string;
@@ -54,6 +56,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     }),
   });
   const stop = () => stack.stop();
+  // Closing the context stops the whole stack: its connections belong to the stack's parts.
   return {
     client: stack.client,
     connection: stack.connection,
