@@ -31,6 +31,18 @@ export const SECRET_MARKER = 'RELIABILITY-SECRET';
 /** The prefix of test/helpers/stack.ts's token, so scans also cover the other test files' runs. */
 export const STACK_TOKEN_MARKER = 'sim-token-SECRET-';
 
+/**
+ * Secrets no scan can know by value, recognised by their form: a complete signed JWT (every token
+ * an Entra authority issues, the fake one's included) and a PEM private key, or the start of a
+ * PKCS#8 RSA key's base64 body (a client certificate's key). Nothing the product writes has
+ * either form.
+ */
+export const SECRET_PATTERNS: readonly RegExp[] = [
+  /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/,
+  /PRIVATE KEY-----/,
+  /IBADANBgkqhkiG9w0BAQEFAASC/,
+];
+
 /** A fresh, recognisable secret: `RELIABILITY-SECRET-<kind>-<uuid>`. */
 export function makeSecret(kind: string): string {
   return `${SECRET_MARKER}-${kind}-${randomUUID()}`;
@@ -122,14 +134,22 @@ export async function waitForStartedFiles(runKey: string, self: string, timeoutM
   return pending();
 }
 
-/** Where in `text` each needle occurs (a short excerpt per hit), for a readable failure. */
-export function findLeaks(source: string, text: string, needles: readonly string[]): string[] {
+/**
+ * Where in `text` each needle occurs (a short excerpt per hit), for a readable failure. A needle
+ * is a secret's exact value or a pattern of its form (see {@link SECRET_PATTERNS}).
+ */
+export function findLeaks(source: string, text: string, needles: readonly (string | RegExp)[]): string[] {
   const leaks: string[] = [];
   for (const needle of needles) {
-    const at = text.indexOf(needle);
-    if (at >= 0) leaks.push(`${source}: …${text.slice(Math.max(0, at - 80), at + needle.length + 20)}…`);
+    const match = typeof needle === 'string' ? (text.includes(needle) ? { at: text.indexOf(needle), length: needle.length } : undefined) : matchOf(needle, text);
+    if (match) leaks.push(`${source}: …${text.slice(Math.max(0, match.at - 80), match.at + match.length + 20)}…`);
   }
   return leaks;
+}
+
+function matchOf(pattern: RegExp, text: string): { at: number; length: number } | undefined {
+  const found = new RegExp(pattern.source, pattern.flags.replace('g', '')).exec(text);
+  return found ? { at: found.index, length: found[0].length } : undefined;
 }
 
 /** Decoded text of the histories of every execution `query` matches (all runs), `limit` fetched at once. */
@@ -145,15 +165,16 @@ export async function historiesText(client: Client, query: string | undefined, l
 }
 
 /**
- * Scans every history in the namespace (all files' runs so far) for the suite's secret markers.
- * Each reliability file runs it at its end, so whichever file ends last has scanned everything.
+ * Scans every history in the namespace (all files' runs so far) for the suite's secret markers and
+ * for anything shaped like a token or a private key ({@link SECRET_PATTERNS}). Each reliability
+ * file runs it at its end, so whichever file ends last has scanned everything.
  */
 export async function scanNamespaceForSecrets(
   client: Client,
-  extraNeedles: readonly string[] = [],
+  extraNeedles: readonly (string | RegExp)[] = [],
 ): Promise<{ historiesScanned: number; withDecodedPayloads: number; leaks: string[] }> {
   const histories = await historiesText(client, undefined, 16);
-  const needles = [SECRET_MARKER, STACK_TOKEN_MARKER, ...extraNeedles];
+  const needles = [SECRET_MARKER, STACK_TOKEN_MARKER, ...SECRET_PATTERNS, ...extraNeedles];
   return {
     historiesScanned: histories.length,
     // Proof the scan reads decoded payloads: the inputs' e-mail addresses exist only inside them.
