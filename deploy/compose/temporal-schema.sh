@@ -1,10 +1,14 @@
 #!/bin/sh
-# One-shot job (temporalio/admin-tools): creates or upgrades the Temporal schemas in PostgreSQL.
-# Idempotent: `create` may find the database already there, the schema steps only apply what is missing.
+# One-shot job: creates or upgrades the Temporal schemas in PostgreSQL. Idempotent: `create` may find
+# the database already there, the schema steps only apply what is missing.
+# Run by docker-compose.yml (temporalio/admin-tools, which has temporal-sql-tool on PATH and the schemas
+# in /etc/temporal/schema) and by `npm run test:cluster` (scripts/cluster/), which puts its own
+# temporal-sql-tool build first on PATH and sets TEMPORAL_SCHEMA_DIR to the schemas of the same module.
+# Reads POSTGRES_SEEDS, DB_PORT (5432), POSTGRES_USER, SQL_PASSWORD (temporal-sql-tool reads it itself).
 set -eu
 : "${POSTGRES_SEEDS:?}" "${POSTGRES_USER:?}" "${SQL_PASSWORD:?}"
 port="${DB_PORT:-5432}"
-schema_dir=/etc/temporal/schema/postgresql/v12
+schema_dir="${TEMPORAL_SCHEMA_DIR:-/etc/temporal/schema/postgresql/v12}"
 
 echo "waiting for PostgreSQL at ${POSTGRES_SEEDS}:${port}…"
 tries=0
