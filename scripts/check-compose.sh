@@ -48,17 +48,18 @@ if set(rendered) != expected:
     problems.append(f"services {sorted(rendered)} != {sorted(expected)}")
 def condition(service, dep):
     return (rendered.get(service, {}).get("depends_on") or {}).get(dep, {}).get("condition")
+# temporal has no healthcheck (its image has no client): temporal-register waits for
+# `temporal operator cluster health`, and the UI and the worker wait for temporal-register.
 for service, dep, cond in [
     ("temporal-schema", "postgresql", "service_healthy"),
     ("temporal", "temporal-schema", "service_completed_successfully"),
-    ("temporal-register", "temporal", "service_healthy"),
-    ("temporal-ui", "temporal", "service_healthy"),
-    ("worker", "temporal", "service_healthy"),
+    ("temporal-register", "temporal", "service_started"),
+    ("temporal-ui", "temporal-register", "service_completed_successfully"),
     ("worker", "temporal-register", "service_completed_successfully"),
 ]:
     if condition(service, dep) != cond:
         problems.append(f"{service} must depend on {dep} with condition {cond}, has {condition(service, dep)}")
-for name in ("postgresql", "temporal", "worker", "simulator"):
+for name in ("postgresql", "worker", "simulator"):
     if "healthcheck" not in rendered.get(name, {}):
         problems.append(f"{name} has no healthcheck")
 if raw["simulator"].get("profiles") != ["simulator"]:
@@ -73,10 +74,41 @@ for service, spec in raw.items():
     for key, value in (env.items() if isinstance(env, dict) else [tuple((e.split("=", 1) + [""])[:2]) for e in env]):
         if secret.search(key) and value not in (None, "") and not str(value).startswith("${"):
             problems.append(f"{service}: {key} has a literal value; take it from .env or worker.env")
+# The server runs from the files `npm run test:cluster` runs it from (deploy/temporal), by the same variable.
+temporal = rendered.get("temporal", {})
+temporal_env = temporal.get("environment", {})
+if temporal_env.get("TEMPORAL_SERVER_CONFIG_FILE_PATH") != "/etc/temporal/deploy/config/temporal.yaml":
+    problems.append("temporal: TEMPORAL_SERVER_CONFIG_FILE_PATH must be /etc/temporal/deploy/config/temporal.yaml (deploy/temporal/config/temporal.yaml)")
+if temporal_env.get("DYNAMIC_CONFIG_FILE_PATH") != "/etc/temporal/deploy/dynamicconfig/production.yaml":
+    problems.append("temporal: DYNAMIC_CONFIG_FILE_PATH must be /etc/temporal/deploy/dynamicconfig/production.yaml")
+mounts = [str(v.get("target") if isinstance(v, dict) else v.split(":")[1]) for v in temporal.get("volumes", [])]
+if "/etc/temporal/deploy" not in mounts:
+    problems.append("temporal must mount ./deploy/temporal at /etc/temporal/deploy")
+# Image tags: the defaults in docker-compose.yml and .env.example are the versions the cluster test ran
+# (deploy/versions.env), and the Dockerfile builds on Node 24.
+versions = dict(re.findall(r"^([A-Z_]+)=(\S+)", open("deploy/versions.env").read(), re.M))
+raw_text = open(sys.argv[2]).read()
+for var in ("TEMPORAL_VERSION", "TEMPORAL_ADMINTOOLS_VERSION", "TEMPORAL_UI_VERSION", "POSTGRESQL_VERSION"):
+    defaults = set(re.findall(r"\$\{" + var + r":-([^}]+)\}", raw_text))
+    if defaults != {versions[var]}:
+        problems.append(f"docker-compose.yml: the default of {var} is {sorted(defaults)}, deploy/versions.env says {versions[var]}")
+    documented = re.findall(r"^# " + var + r"=(\S+)", open(".env.example").read(), re.M)
+    if documented != [versions[var]]:
+        problems.append(f".env.example documents {var}={documented}, deploy/versions.env says {versions[var]}")
+for service, image in (("temporal", "temporalio/server:" + versions["TEMPORAL_VERSION"]), ("temporal-schema", "temporalio/admin-tools:" + versions["TEMPORAL_ADMINTOOLS_VERSION"]),
+                       ("temporal-register", "temporalio/admin-tools:" + versions["TEMPORAL_ADMINTOOLS_VERSION"]), ("temporal-ui", "temporalio/ui:" + versions["TEMPORAL_UI_VERSION"]),
+                       ("postgresql", "postgres:" + versions["POSTGRESQL_VERSION"])):
+    if rendered.get(service, {}).get("image") != image:
+        problems.append(f"{service}: image {rendered.get(service, {}).get('image')} rendered from .env.example, expected {image}")
+cli = re.search(r"TEMPORAL_CLI_VERSION = '([^']+)'", open("src/temporal-cli/resolve.ts").read())
+if not cli or cli.group(1) != versions["TEMPORAL_CLI_VERSION"]:
+    problems.append(f"deploy/versions.env TEMPORAL_CLI_VERSION={versions['TEMPORAL_CLI_VERSION']} differs from src/temporal-cli/resolve.ts ({cli and cli.group(1)})")
+if not re.search(r"^ARG NODE_VERSION=24$", open("Dockerfile").read(), re.M):
+    problems.append("Dockerfile: ARG NODE_VERSION must be 24 (the Node line the suite also runs on, .ci/run)")
 if problems:
     print("check-compose: " + "\n  ".join(["problems:"] + problems), file=sys.stderr)
     sys.exit(1)
-print(f"check-compose: services {sorted(rendered)}; start order, healthchecks, profile and secrets as expected")
+print(f"check-compose: services {sorted(rendered)}; start order, healthchecks, profile, secrets, server config and image versions as expected")
 PY
 
 # Without POSTGRES_PASSWORD the file must refuse to render rather than fall back to a default secret.
