@@ -15,6 +15,7 @@
  * the histories, the worker logs, the failures and the descriptions.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ApplicationFailure, Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -331,6 +332,9 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
     const tokens = [...cases.values()].flatMap((c) => c.authority.issuedTokens());
     expect(tokens.length).toBeGreaterThanOrEqual(5);
     const needles = [clientSecret, wrongSecret, ...certificate.privateKeyLines, ...tokens, ...tokens.map((t) => t.split('.')[2]!), ...SECRET_PATTERNS];
+    // The patterns do catch what they are for: an issued token, and the certificate file's key.
+    expect(findLeaks('control', `logged ${tokens[0]!} here`, SECRET_PATTERNS)).toHaveLength(1);
+    expect(findLeaks('control', readFileSync(certificate.path, 'utf8'), SECRET_PATTERNS).length).toBeGreaterThan(0);
     const leaks: string[] = [];
     let historiesScanned = 0;
     for (const c of cases.values()) {

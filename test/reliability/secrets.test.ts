@@ -1,9 +1,11 @@
 /**
  * Secrets: an Entra-configured worker process (fake client secret, unreachable authority) must keep
  * the secret out of its logs, of the failures it produces and of histories; and a scan of EVERY
- * history in the namespace finds none of the suite's secrets. Every reliability file also scans
- * its own histories, worker logs and caught errors for its token, and the whole namespace at its
- * end, so the file that finishes last has scanned everything the run produced.
+ * history in the namespace finds none of the suite's secrets, and nothing shaped like a token (a
+ * signed JWT) or a private key (SECRET_PATTERNS). Every reliability file also scans its own
+ * histories, worker logs and caught errors for its token, and the whole namespace at its end, so
+ * the file that finishes last has scanned everything the run produced; test/entra-signin.test.ts,
+ * whose fake authority issues real tokens, marks itself so that this scan waits for it too.
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
@@ -19,6 +21,7 @@ import {
   markFile,
   reportFigures,
   scanNamespaceForSecrets,
+  SECRET_PATTERNS,
   size,
   spawnWorkerProcess,
   waitForStartedFiles,
@@ -77,7 +80,7 @@ describe('secrets', () => {
     const exit = await withTimeout(worker.exited, 60_000, 'Entra worker exit');
     expect(exit.code).toBe(1);
     expect(worker.lines.join('\n')).toContain("must use the 'https' protocol");
-    const leaks = findLeaks(`log of ${worker.name}`, worker.lines.join('\n'), [clientSecret]);
+    const leaks = findLeaks(`log of ${worker.name}`, worker.lines.join('\n'), [clientSecret, ...SECRET_PATTERNS]);
     expect(leaks).toEqual([]);
     reportFigures('secrets-entra-http', { exitCode: exit.code, workerLogLines: worker.lines.length, leaksFound: leaks.length });
   }, 90_000);
@@ -104,11 +107,12 @@ describe('secrets', () => {
     await worker.stop(5_000);
 
     const histories = await historiesText(client, `TaskQueue = '${taskQueue}'`);
+    const needles = [clientSecret, ...SECRET_PATTERNS];
     const leaks = [
-      ...findLeaks('failure', errorText(err), [clientSecret]),
-      ...histories.flatMap((h) => findLeaks(`history ${h.id}`, h.text, [clientSecret])),
-      ...findLeaks(`log of ${worker.name}`, worker.lines.join('\n'), [clientSecret]),
-      ...findLeaks('describe', errorText(description.raw), [clientSecret]),
+      ...findLeaks('failure', errorText(err), needles),
+      ...histories.flatMap((h) => findLeaks(`history ${h.id}`, h.text, needles)),
+      ...findLeaks(`log of ${worker.name}`, worker.lines.join('\n'), needles),
+      ...findLeaks('describe', errorText(description.raw), needles),
     ];
     expect(leaks).toEqual([]);
     reportFigures('secrets-entra-https', {
