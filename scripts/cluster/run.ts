@@ -413,7 +413,11 @@ async function main(): Promise<void> {
       2,
     ),
   );
+  // One line per run in the form CI reads as a test count: a cancellation passes when it ended as its
+  // scenario (or the documented lost-answer rule) says, after exactly one cancel POST.
+  const passed = verdicts.filter((v, i) => (v.verdict === 'scenario' || v.verdict === 'answer-lost') && posts[i] === 1).length;
   log(ok ? 'PASS' : 'FAIL');
+  console.log(`cluster: ${passed} passed, ${cancellations.length - passed} failed`);
   if (!ok) process.exitCode = 1;
 }
 
