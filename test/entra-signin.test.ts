@@ -5,7 +5,8 @@
  * `NODE_EXTRA_CA_CERTS`), and call a CPP simulator that accepts only the tokens that authority
  * issued. Each case has its own authority, simulator and worker, so every count is the case's own:
  *
- * - client secret and client certificate (PEM made by the test): one token request, the run ends;
+ * - client secret, client certificate (PEM made by the test) and a certificate whose key is
+ *   encrypted (`AZURE_CLIENT_CERTIFICATE_PASSWORD`): one token request, the run ends;
  * - a wrong secret: the run ends at once with a typed failure naming tenant and client, not the secret;
  * - the authority down for a while (refusing connections): retried, then the run ends (and, at full
  *   size, the authority answering 503: retried after MSAL's hold);
@@ -49,11 +50,14 @@ const EXPIRY_OPERATION_MS = 18_000;
 const tenantId = randomUUID();
 const secretClientId = randomUUID();
 const certificateClientId = randomUUID();
+const protectedCertificateClientId = randomUUID();
+const certificatePassword = makeSecret('entra-certificate-password');
 const clientSecret = makeSecret('entra-client-secret');
 const wrongSecret = makeSecret('entra-wrong-secret');
 
 let pki: TestPki;
 let certificate: ClientCertificate;
+let protectedCertificate: ClientCertificate;
 let connection: Connection;
 let client: Client;
 
@@ -70,7 +74,7 @@ const cases = new Map<string, Case>();
 /** Failures and descriptions collected for the leak scan. */
 const collected: { source: string; text: string }[] = [];
 
-type Credential = 'secret' | 'certificate' | 'wrongSecret';
+type Credential = 'secret' | 'certificate' | 'protectedCertificate' | 'wrongSecret';
 
 async function startCase(name: string, credential: Credential, options: { maxTokenAgeMs?: number } = {}): Promise<Case> {
   const authority = await startEntraAuthority({
@@ -79,6 +83,7 @@ async function startCase(name: string, credential: Credential, options: { maxTok
     clients: [
       { clientId: secretClientId, secret: clientSecret },
       { clientId: certificateClientId, certificatePem: certificate.certificatePem },
+      { clientId: protectedCertificateClientId, certificatePem: protectedCertificate.certificatePem },
     ],
   });
   const simulator = await startSimulator({ tokenIssuer: { ...authority.tokenIssuer, ...(options.maxTokenAgeMs ? { maxTokenAgeMs: options.maxTokenAgeMs } : {}) } });
@@ -86,7 +91,9 @@ async function startCase(name: string, credential: Credential, options: { maxTok
   const signIn: Record<string, string> =
     credential === 'certificate'
       ? { AZURE_CLIENT_ID: certificateClientId, AZURE_CLIENT_CERTIFICATE_PATH: certificate.path }
-      : { AZURE_CLIENT_ID: secretClientId, AZURE_CLIENT_SECRET: credential === 'secret' ? clientSecret : wrongSecret };
+      : credential === 'protectedCertificate'
+        ? { AZURE_CLIENT_ID: protectedCertificateClientId, AZURE_CLIENT_CERTIFICATE_PATH: protectedCertificate.path, AZURE_CLIENT_CERTIFICATE_PASSWORD: certificatePassword }
+        : { AZURE_CLIENT_ID: secretClientId, AZURE_CLIENT_SECRET: credential === 'secret' ? clientSecret : wrongSecret };
   const worker = spawnWorkerProcess({
     name: `entra-${name}`,
     temporalAddress: inject('temporalAddress'),
@@ -148,12 +155,14 @@ beforeAll(async () => {
   markFile(inject('temporalAddress'), 'entra-signin', 'started');
   pki = makeTestPki();
   certificate = pki.clientCertificate('cpp-worker');
+  protectedCertificate = pki.clientCertificate('cpp-worker-protected', { password: certificatePassword });
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection, namespace: inject('temporalNamespace') });
   // All workers start together: their start-up overlaps the first cases.
   await Promise.all([
     startCase('secret', 'secret'),
     startCase('certificate', 'certificate'),
+    startCase('protected-certificate', 'protectedCertificate'),
     startCase('wrong-secret', 'wrongSecret'),
     startCase('authority-down', 'secret'),
     startCase('token-expiry', 'secret', { maxTokenAgeMs: SIMULATOR_TOKEN_AGE_MS }),
@@ -172,6 +181,7 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
   it.each([
     ['secret', 'secret' as const],
     ['certificate', 'assertion' as const],
+    ['protected-certificate', 'assertion' as const],
   ])('%s: signs in once, and the run cancels through POST → 202 → polls', async (name, credentialSent) => {
     const c = cases.get(name)!;
     const { handle, offerId, started } = await startRun(c, { cancel: { mode: 'accepted', completeAfterPolls: 3 } });
@@ -179,12 +189,12 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
     const durationMs = Date.now() - started;
     await collect(c, handle);
 
-    expect(result).toMatchObject({ outcome: 'canceled', mode: 'asynchronous', polls: 3 });
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous', polls: 3 });
     const tokenRequests = c.authority.tokenRequests();
     expect(tokenRequests).toHaveLength(1);
     expect(tokenRequests[0]).toMatchObject({
       grantType: 'client_credentials',
-      clientId: name === 'secret' ? secretClientId : certificateClientId,
+      clientId: { secret: secretClientId, certificate: certificateClientId, 'protected-certificate': protectedCertificateClientId }[name],
       scope: CPP_TEST_SCOPE,
       credential: credentialSent,
       status: 200,
@@ -256,7 +266,7 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
     expect(pending.lastFailure?.applicationFailureInfo?.type).toBe('CppAuthenticationError');
     expect(pending.lastFailure?.message).toContain(`Could not get a CPP token from Entra client credentials (tenant ${tenantId}, client ${secretClientId}, client secret)`);
     expect(pending.lastFailure?.message).toContain('the authority is unreachable or the tenant does not exist');
-    expect(result).toMatchObject({ outcome: 'canceled', mode: 'asynchronous' });
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous' });
     expect(c.authority.requests().map((r) => `${r.kind} ${r.status}`)).toEqual(['openid-configuration 200', 'token 200']);
     const facts = await activityFacts(handle);
     expect(facts.attempts.requestCancellation?.[0]).toBeGreaterThanOrEqual(2);
@@ -282,7 +292,7 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
     const result = (await withTimeout(handle.result(), 150_000, 'authority-503 run')) as CancelOfferResult;
     const durationMs = Date.now() - started;
     await collect(c, handle);
-    expect(result).toMatchObject({ outcome: 'canceled' });
+    expect(result).toMatchObject({ outcome: 'succeeded' });
     const tokenRequests = c.authority.tokenRequests();
     expect(tokenRequests.map((r) => r.status)).toEqual([503, 503, 503, 503, 503, 200]);
     const facts = await activityFacts(handle);
@@ -300,7 +310,7 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
     const durationMs = Date.now() - started;
     await collect(c, handle);
 
-    expect(result).toMatchObject({ outcome: 'canceled', mode: 'asynchronous' });
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous' });
     const tokenRequests = c.authority.tokenRequests();
     expect(tokenRequests.map((r) => r.status)).toEqual([200, 200]);
     const requests = c.simulator.requests({ offerId });
@@ -331,7 +341,7 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
   it('the secrets, the private key and every issued token appear in no history, log, failure or description', async () => {
     const tokens = [...cases.values()].flatMap((c) => c.authority.issuedTokens());
     expect(tokens.length).toBeGreaterThanOrEqual(5);
-    const needles = [clientSecret, wrongSecret, ...certificate.privateKeyLines, ...tokens, ...tokens.map((t) => t.split('.')[2]!), ...SECRET_PATTERNS];
+    const needles = [clientSecret, wrongSecret, certificatePassword, ...certificate.privateKeyLines, ...protectedCertificate.privateKeyLines, ...tokens, ...tokens.map((t) => t.split('.')[2]!), ...SECRET_PATTERNS];
     // The patterns do catch what they are for: an issued token, and the certificate file's key.
     expect(findLeaks('control', `logged ${tokens[0]!} here`, SECRET_PATTERNS)).toHaveLength(1);
     expect(findLeaks('control', readFileSync(certificate.path, 'utf8'), SECRET_PATTERNS).length).toBeGreaterThan(0);
