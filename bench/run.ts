@@ -113,7 +113,7 @@ async function throughputSection(ctx: BenchStack) {
 /** Polls like a naive client: GET every `everySeconds` until terminal. */
 async function fixedPoller(cpp: CppHttpClient, offerId: string, everySeconds: number): Promise<void> {
   const accepted = await cpp.cancelOperation({ publisherId: 'bench', offerId, notificationEmails: ['bench@contoso.com'] });
-  if (accepted.kind !== 'accepted') throw new Error('expected 202');
+  if (accepted.kind !== 'asynchronous') throw new Error('expected 202');
   for (;;) {
     await new Promise((r) => setTimeout(r, everySeconds * 1000));
     const { operation } = await cpp.getOperation(accepted.location);

@@ -63,7 +63,14 @@ export interface CancelOfferInput {
   continuation?: ContinuationState;
 }
 
-export type CancelPhase = 'validating' | 'requesting' | 'polling' | 'completed' | 'failed' | 'canceled';
+/**
+ * Where a run is. The three ends have one spelling everywhere (phase, result, completion signal,
+ * metrics): `succeeded` (the offer's operation was cancelled), `failed`, and `workflowCanceled` (the
+ * workflow itself was cancelled). An operation's own `status` (`completed`, `canceled`, …) is CPP's word.
+ */
+export type CancelPhase = 'validating' | 'requesting' | 'polling' | RunOutcome;
+/** How a run ended. */
+export type RunOutcome = 'succeeded' | 'failed' | 'workflowCanceled';
 export type CancelMode = 'synchronous' | 'asynchronous';
 
 export interface OperationView {
@@ -95,7 +102,7 @@ export interface CancelOfferProgress {
 
 /** What a successful run returns. */
 export interface CancelOfferResult {
-  outcome: 'canceled';
+  outcome: 'succeeded';
   mode: CancelMode;
   operation: { id?: string; status: OperationStatus; rawStatus?: string; location?: string };
   polls: number;
@@ -179,7 +186,7 @@ export interface FailureInfo {
 export interface CompletionSignalPayload {
   workflowId: string;
   runId: string;
-  outcome: 'canceled' | 'failed' | 'workflowCanceled';
+  outcome: RunOutcome;
   result?: CancelOfferResult;
   failure?: FailureInfo;
 }

@@ -35,7 +35,7 @@ describe('the cancel POST on the reference examples', () => {
     server.script(fixtureAnswer(name));
     const location = Object.entries(loadCppFixture(name).response.headers).find(([k]) => k.toLowerCase() === 'location')?.[1];
     expect(location).toMatch(/^\/api\//);
-    await expect(makeClient().cancelOperation(REQUEST)).resolves.toEqual({ kind: 'accepted', location: `${server.origin}${location}` });
+    await expect(makeClient().cancelOperation(REQUEST)).resolves.toEqual({ kind: 'asynchronous', location: `${server.origin}${location}` });
   });
 });
 
@@ -90,7 +90,7 @@ describe('the operations list on the reference examples (either state field)', (
     async (name) => {
       server.script(fixtureAnswer(name), fixtureAnswer('cancel-202-migrated'));
       const outcome = await requestCancellation(makeClient(), REQUEST, { attempt: 2 });
-      expect(outcome).toMatchObject({ kind: 'accepted' });
+      expect(outcome).toMatchObject({ kind: 'asynchronous' });
       expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
     },
   );

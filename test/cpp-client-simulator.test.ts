@@ -44,7 +44,7 @@ async function pollUntilDone(location: string, max = 10): Promise<OperationPoll[
 }
 
 function accepted(response: CancelOperationResponse): string {
-  if (response.kind !== 'accepted') throw new Error(`expected 202, got ${response.kind}`);
+  if (response.kind !== 'asynchronous') throw new Error(`expected 202, got ${response.kind}`);
   return response.location;
 }
 
@@ -55,7 +55,7 @@ describe('CppHttpClient against the simulator', () => {
       cancel: { mode: 'accepted', locationForm, completeAfterPolls: 3, retryAfterSeconds: 1 },
     });
     const response = await client.cancelOperation({ publisherId: 'contoso', offerId: offer, notificationEmails: EMAILS });
-    expect(response).toMatchObject({ kind: 'accepted', retryAfterMs: 1000 });
+    expect(response).toMatchObject({ kind: 'asynchronous', retryAfterMs: 1000 });
     const location = accepted(response);
     expect(location.startsWith(`${sim.url}/api/`)).toBe(true);
     if (locationForm === 'legacy') expect(location).toContain(`contoso$${offer}$`);

@@ -170,8 +170,8 @@ describe('cancelOperation: the answers', () => {
     const client = makeClient();
     server.script(answer(202, undefined, { location: MIGRATED_PATH, 'retry-after': '5' }), answer(200, [OPERATION]));
     const accepted = await client.cancelOperation(cancelRequest);
-    expect(accepted).toEqual({ kind: 'accepted', location: `${server.origin}${MIGRATED_PATH}`, retryAfterMs: 5000 });
-    if (accepted.kind !== 'accepted') throw new Error('unreachable');
+    expect(accepted).toEqual({ kind: 'asynchronous', location: `${server.origin}${MIGRATED_PATH}`, retryAfterMs: 5000 });
+    if (accepted.kind !== 'asynchronous') throw new Error('unreachable');
     const poll = await client.getOperation(accepted.location);
     expect(server.requests[1]?.method).toBe('GET');
     expect(server.requests[1]?.url).toBe(MIGRATED_PATH);
@@ -182,8 +182,8 @@ describe('cancelOperation: the answers', () => {
     const client = makeClient();
     server.script(answer(202, undefined, { location: LEGACY_PATH }), answer(200, [OPERATION]));
     const accepted = await client.cancelOperation(cancelRequest);
-    expect(accepted).toEqual({ kind: 'accepted', location: `${server.origin}${LEGACY_PATH}` });
-    if (accepted.kind !== 'accepted') throw new Error('unreachable');
+    expect(accepted).toEqual({ kind: 'asynchronous', location: `${server.origin}${LEGACY_PATH}` });
+    if (accepted.kind !== 'asynchronous') throw new Error('unreachable');
     await client.getOperation(accepted.location);
     expect(server.requests[1]?.url).toBe(LEGACY_PATH);
     expect(server.requests[1]?.url).not.toContain('%24');
@@ -193,7 +193,7 @@ describe('cancelOperation: the answers', () => {
     const client = makeClient();
     server.script(answer(202, undefined, { location: `${server.origin}${LEGACY_PATH}` }));
     await expect(client.cancelOperation(cancelRequest)).resolves.toEqual({
-      kind: 'accepted',
+      kind: 'asynchronous',
       location: `${server.origin}${LEGACY_PATH}`,
     });
   });
@@ -217,7 +217,7 @@ describe('cancelOperation: the answers', () => {
     server.script(answer(202, body));
     const accepted = await client.cancelOperation(cancelRequest);
     const path = typeof body === 'string' ? (body.startsWith('"') ? (JSON.parse(body) as string) : body) : Object.values(body)[0];
-    expect(accepted).toEqual({ kind: 'accepted', location: `${server.origin}${path}` });
+    expect(accepted).toEqual({ kind: 'asynchronous', location: `${server.origin}${path}` });
   });
 
   it('202 whose body names a foreign location is refused like a foreign header', async () => {

@@ -97,7 +97,7 @@ describe('npm run dev (startDevStack)', () => {
       const client = new Client({ connection });
       const handle = client.workflow.getHandle(defaultWorkflowId('contoso', offerId));
       expect((await handle.describe()).status.name).toBe('COMPLETED');
-      expect((await handle.query(progressQuery)).phase).toBe('completed');
+      expect((await handle.query(progressQuery)).phase).toBe('succeeded');
       // Visibility and the search attributes came back from SQLite too.
       const listed: string[] = [];
       for await (const execution of client.workflow.list({ query: `CppOfferId = '${offerId}'` })) listed.push(execution.workflowId);

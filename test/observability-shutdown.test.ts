@@ -94,7 +94,7 @@ it('drains in-flight POSTs on SIGTERM, exits 0, and a fresh worker finishes the 
   workers.push(second);
   await waitUntilReady(second);
   const results = await Promise.all(handles.map((h) => h.result()));
-  for (const result of results) expect(result).toMatchObject({ outcome: 'canceled', mode: 'synchronous' });
+  for (const result of results) expect(result).toMatchObject({ outcome: 'succeeded', mode: 'synchronous' });
   for (const offerId of offers) expect(simulator.postCount(PUBLISHER, offerId)).toBe(1);
   expect(await second.stop('SIGTERM')).toBe(0);
   expect(first.stdout() + first.stderr() + second.stdout() + second.stderr()).not.toContain(TOKEN);

@@ -105,8 +105,8 @@ describe('the worker process', () => {
     const mine = { taskQueue };
     const { text, samples } = await scrapeUntil((s) => sumOf(s, CANCELLATIONS_METRIC, mine) >= 4);
     // Cancellations by outcome and mode (and failure type), from the workflow's metric meter.
-    expect(sumOf(samples, CANCELLATIONS_METRIC, { ...mine, outcome: 'canceled', mode: 'synchronous' })).toBe(2);
-    expect(sumOf(samples, CANCELLATIONS_METRIC, { ...mine, outcome: 'canceled', mode: 'asynchronous' })).toBe(1);
+    expect(sumOf(samples, CANCELLATIONS_METRIC, { ...mine, outcome: 'succeeded', mode: 'synchronous' })).toBe(2);
+    expect(sumOf(samples, CANCELLATIONS_METRIC, { ...mine, outcome: 'succeeded', mode: 'asynchronous' })).toBe(1);
     expect(sumOf(samples, CANCELLATIONS_METRIC, { ...mine, outcome: 'failed', failure_type: 'CppNotFound' })).toBe(1);
     expect(sumOf(samples, CANCELLATIONS_METRIC, mine)).toBe(4);
     // Polls per operation and time to the end: one observation per cancellation.

@@ -32,7 +32,7 @@ describe('a retry whose look-up answers', () => {
   it('adopts a running cancel operation, polling it at its documented URL', async () => {
     server.script(answer(200, [PUBLISH_RUNNING, CANCEL_RUNNING]));
     const outcome = await requestCancellation(client(), REQUEST, { attempt: 2 });
-    expect(outcome).toEqual({ kind: 'accepted', confirmedBy: 'lookup', location: `${server.origin}/api/publishers/contoso/offers/contoso-offer/operations/can-2?api-version=2017-10-31` });
+    expect(outcome).toEqual({ kind: 'asynchronous', confirmedBy: 'lookup', location: `${server.origin}/api/publishers/contoso/offers/contoso-offer/operations/can-2?api-version=2017-10-31` });
     expect(calls()).toEqual(['GET list']);
   });
 

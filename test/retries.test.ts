@@ -57,7 +57,7 @@ describe('a transient failure of the POST on an offer that runs an operation', (
     const offerId = stack.offerId('post-fault');
     const handle = await start(stack, offerId, { cancel: { mode: 'synchronous' }, faults: [{ on: 'cancel', fault }] });
     const result = (await handle.result()) as CancelOfferResult;
-    expect(result).toMatchObject({ outcome: 'canceled', mode: 'synchronous' });
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'synchronous' });
     expect(result.confirmedByLookup).toBeUndefined();
     expect(answers(stack, offerId, 'cancel')).toEqual(posts);
     expect(answers(stack, offerId, 'list')).toEqual([200]);
@@ -70,7 +70,7 @@ describe('a transient failure of the POST on an offer that runs an operation', (
       cancel: { mode: 'accepted', completeAfterPolls: 1 },
       faults: [{ on: 'cancel', fault: { kind: 'status', status: 429, retryAfter: '3' } }],
     });
-    await expect(handle.result()).resolves.toMatchObject({ outcome: 'canceled', mode: 'asynchronous', polls: 1 });
+    await expect(handle.result()).resolves.toMatchObject({ outcome: 'succeeded', mode: 'asynchronous', polls: 1 });
     const posts = stack.simulator.requests({ offerId, endpoint: 'cancel' });
     expect(posts.map((p) => p.answered)).toEqual([429, 202]);
     // The retry policy alone would come back after 1 s.
@@ -81,7 +81,7 @@ describe('a transient failure of the POST on an offer that runs an operation', (
     const offerId = stack.offerId('post-timeout-200');
     const handle = await start(stack, offerId, { cancel: { mode: 'synchronous' }, faults: [{ on: 'cancel', fault: { kind: 'slowHeaders', delayMs: SLOW_MS } }] });
     const result = (await handle.result()) as CancelOfferResult;
-    expect(result).toMatchObject({ outcome: 'canceled', mode: 'synchronous', confirmedByLookup: true });
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'synchronous', confirmedByLookup: true });
     expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
   });
 
@@ -92,7 +92,7 @@ describe('a transient failure of the POST on an offer that runs an operation', (
       faults: [{ on: 'cancel', fault: { kind: 'slowHeaders', delayMs: SLOW_MS } }],
     });
     const result = (await handle.result()) as CancelOfferResult;
-    expect(result).toMatchObject({ outcome: 'canceled', mode: 'asynchronous', polls: 2, confirmedByLookup: true, operation: { status: 'completed' } });
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous', polls: 2, confirmedByLookup: true, operation: { status: 'completed' } });
     // One form of location whichever way the operation was found: absolute, on the API's origin.
     expect(result.operation.location).toMatch(new RegExp(`^${stack.simulator.url}/api/publishers/contoso/offers/${offerId}/operations/[0-9a-f-]{36}\\?api-version=2017-10-31$`));
     expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
@@ -105,7 +105,7 @@ describe('a transient failure of the POST on an offer that runs an operation', (
       list: { stateField: 'none' },
       faults: [{ on: 'cancel', fault: { kind: 'slowHeaders', delayMs: SLOW_MS } }],
     });
-    await expect(handle.result()).resolves.toMatchObject({ outcome: 'canceled', mode: 'asynchronous', confirmedByLookup: true });
+    await expect(handle.result()).resolves.toMatchObject({ outcome: 'succeeded', mode: 'asynchronous', confirmedByLookup: true });
     expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
   });
 });
@@ -125,7 +125,7 @@ describe('a look-up that fails never ends the run', () => {
         { on: 'list', fault },
       ],
     });
-    await expect(handle.result()).resolves.toMatchObject({ outcome: 'canceled', mode: 'synchronous' });
+    await expect(handle.result()).resolves.toMatchObject({ outcome: 'succeeded', mode: 'synchronous' });
     expect(answers(stack, offerId, 'cancel')).toEqual([503, 200]);
     expect(answers(stack, offerId, 'list')).toEqual(lookups);
   });
@@ -140,7 +140,7 @@ describe('a look-up that fails never ends the run', () => {
       ],
     });
     const result = (await handle.result()) as CancelOfferResult;
-    expect(result).toMatchObject({ outcome: 'canceled', mode: 'synchronous', confirmedByRetriedPost: true });
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'synchronous', confirmedByRetriedPost: true });
     expect(answers(stack, offerId, 'cancel')).toEqual([200, 400]);
   });
 });
@@ -151,7 +151,7 @@ describe('expectedOperationId against the documented list', () => {
     stack.simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'synchronous' }, list: { stateField } });
     const expectedOperationId = await runningOperationId(offerId);
     const handle = await start(stack, offerId, { cancel: { mode: 'synchronous' }, list: { stateField } }, { expectedOperationId });
-    await expect(handle.result()).resolves.toMatchObject({ outcome: 'canceled', mode: 'synchronous' });
+    await expect(handle.result()).resolves.toMatchObject({ outcome: 'succeeded', mode: 'synchronous' });
     expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
   });
 

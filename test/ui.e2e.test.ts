@@ -162,7 +162,7 @@ describe.skipIf(!haveChromium)('Temporal UI: start a cancellation from the Start
       await shot('progress-query');
       const text = await page.locator('.cm-content').filter({ hasText: '"phase"' }).first().innerText();
       const progress = JSON.parse(text) as CancelOfferProgress;
-      expect(progress).toMatchObject({ phase: 'completed', publisherId: 'contoso', offerId, mode: 'synchronous' });
+      expect(progress).toMatchObject({ phase: 'succeeded', publisherId: 'contoso', offerId, mode: 'synchronous' });
       expect(progress.finishedAt).toBeTruthy();
     } catch (err) {
       await shot('failure');
@@ -177,7 +177,7 @@ describe.skipIf(!haveChromium)('Temporal UI: start a cancellation from the Start
       expect(description.status.name).toBe('COMPLETED');
       expect(description.type).toBe(WORKFLOW_TYPE);
       expect(description.taskQueue).toBe(DEFAULT_TASK_QUEUE);
-      expect((await handle.query(progressQuery)).phase).toBe('completed');
+      expect((await handle.query(progressQuery)).phase).toBe('succeeded');
     } finally {
       await connection.close();
     }

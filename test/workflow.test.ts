@@ -61,7 +61,7 @@ describe('200: cancelled synchronously', () => {
     const offerId = stack.offerId();
     const handle = await start(offerId, { cancel: { mode: 'synchronous' } });
     const result = await handle.result();
-    expect(result).toMatchObject({ outcome: 'canceled', mode: 'synchronous', polls: 0, operation: { status: 'canceled' } });
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'synchronous', polls: 0, operation: { status: 'canceled' } });
 
     const posts = stack.simulator.requests({ offerId, endpoint: 'cancel' });
     expect(posts).toHaveLength(1);
@@ -77,7 +77,7 @@ describe('200: cancelled synchronously', () => {
     const history = await handle.fetchHistory();
     expect(history.events?.length).toBeLessThanOrEqual(12);
     const description = await handle.describe();
-    expect(description.typedSearchAttributes.get(cancelPhaseSearchAttribute)).toBe('completed');
+    expect(description.typedSearchAttributes.get(cancelPhaseSearchAttribute)).toBe('succeeded');
     expect(description.typedSearchAttributes.get(offerIdSearchAttribute)).toBe(offerId);
   });
 });
@@ -90,7 +90,7 @@ describe('202: polled until terminal', () => {
     const offerId = stack.offerId(locationForm);
     const handle = await start(offerId, { cancel: { mode: 'accepted', locationForm, completeAfterPolls: 3 } });
     const result = await handle.result();
-    expect(result).toMatchObject({ outcome: 'canceled', mode: 'asynchronous', polls: 3, operation: { status: 'completed' } });
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous', polls: 3, operation: { status: 'completed' } });
     expect(result.operation.location).toMatch(locationPattern);
     expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
     const polls = stack.simulator.requests({ offerId, endpoint: 'poll' });
@@ -125,7 +125,7 @@ describe('202: polled until terminal', () => {
     expect(mid.location).toContain('/operations/');
     await handle.result();
     const done = await handle.query(progressQuery);
-    expect(done).toMatchObject({ phase: 'completed', polls: 6 });
+    expect(done).toMatchObject({ phase: 'succeeded', polls: 6 });
     expect(done.finishedAt).toBeDefined();
   });
 
@@ -142,7 +142,7 @@ describe('202: polled until terminal', () => {
     const progress = await handle.query(progressQuery);
     expect(progress.continuedAsNew).toBe(2);
     const payload = (await listener.result()) as CompletionSignalPayload;
-    expect(payload.outcome).toBe('canceled');
+    expect(payload.outcome).toBe('succeeded');
     expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
   });
 });
@@ -228,7 +228,7 @@ describe('deadlines, cancellation and guards', () => {
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     const payload = (await listener.result()) as CompletionSignalPayload;
     expect(payload).toMatchObject({ outcome: 'workflowCanceled', workflowId: handle.workflowId });
-    expect((await handle.query(progressQuery)).phase).toBe('canceled');
+    expect((await handle.query(progressQuery)).phase).toBe('workflowCanceled');
     const pollsAtCancel = stack.simulator.pollCount(PUBLISHER, offerId);
     await new Promise((r) => setTimeout(r, 1000));
     expect(stack.simulator.pollCount(PUBLISHER, offerId)).toBe(pollsAtCancel);
@@ -247,7 +247,7 @@ describe('completion signals', () => {
     await handle.signal(subscribeSignal, { workflowId: b!.workflowId, signalName: 'customSignal' });
     const [pa, pb] = (await Promise.all([a!.result(), b!.result()])) as CompletionSignalPayload[];
     for (const p of [pa, pb]) {
-      expect(p).toMatchObject({ outcome: 'canceled', workflowId: handle.workflowId, result: { outcome: 'canceled', mode: 'asynchronous' } });
+      expect(p).toMatchObject({ outcome: 'succeeded', workflowId: handle.workflowId, result: { outcome: 'succeeded', mode: 'asynchronous' } });
     }
   });
 
@@ -279,7 +279,7 @@ describe('starting', () => {
       workflowId: `parent-${offerId}`,
       args: [input(offerId), stack.taskQueue],
     });
-    expect(result).toMatchObject({ outcome: 'canceled', mode: 'asynchronous', polls: 2 });
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous', polls: 2 });
   });
 
   it('the typed starter rejects bad input before starting anything', async () => {

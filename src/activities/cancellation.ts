@@ -18,7 +18,7 @@ export type RequestCancellationInput = CancelRequest & { notificationEmails: str
  */
 export type RequestCancellationResult =
   | { kind: 'synchronous'; confirmedByLookup?: boolean; confirmedByRetriedPost?: boolean }
-  | { kind: 'accepted'; location: string; retryAfterMs?: number; confirmedByLookup?: boolean };
+  | { kind: 'asynchronous'; location: string; retryAfterMs?: number; confirmedByLookup?: boolean };
 
 export interface OperationStatusResult {
   operation: OperationView;

@@ -51,7 +51,7 @@ export class CppHttpClient implements CppClient {
   /**
    * Cancels the operation in progress on an offer: `POST …/offers/{offerId}/cancel`.
    *
-   * 200 → `synchronous`; 202 → `accepted` with the absolute, same-origin URL to poll. Any other
+   * 200 → `synchronous`; 202 → `asynchronous` with the absolute, same-origin URL to poll. Any other
    * 2xx or a 3xx is a non-retryable {@link CppHttpError} `UnexpectedStatus`.
    *
    * @throws {@link CppInvalidRequestError} before sending anything when an id, the e-mail list or
@@ -74,8 +74,8 @@ export class CppHttpClient implements CppClient {
     const retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
     if (answer.status === 200) return { kind: 'synchronous' };
     if (answer.status === 202) {
-      const location = this.#urls.accepted(answer.headers.location, answer.text);
-      return retryAfterMs === undefined ? { kind: 'accepted', location } : { kind: 'accepted', location, retryAfterMs };
+      const location = this.#urls.asynchronous(answer.headers.location, answer.text);
+      return retryAfterMs === undefined ? { kind: 'asynchronous', location } : { kind: 'asynchronous', location, retryAfterMs };
     }
     throw this.#httpError(call, answer);
   }

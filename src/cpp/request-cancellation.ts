@@ -40,7 +40,7 @@ export interface CancelRequestContext {
 /** How the cancellation got under way. `confirmedBy` says when no new POST was answered 200/202. */
 export type CancelRequestOutcome =
   | { kind: 'synchronous'; confirmedBy?: 'lookup' | 'retriedPost' }
-  | { kind: 'accepted'; location: string; retryAfterMs?: number; confirmedBy?: 'lookup' };
+  | { kind: 'asynchronous'; location: string; retryAfterMs?: number; confirmedBy?: 'lookup' };
 
 /** From this attempt on, a look-up that fails transiently no longer holds the POST back. */
 export const LOOKUP_HOLDS_POST_UNTIL_ATTEMPT = 5;
@@ -79,7 +79,7 @@ export async function requestCancellation(client: CppClient, request: CancelRequ
   try {
     const response = await client.cancelOperation(request, { signal: context.signal });
     if (response.kind === 'synchronous') return { kind: 'synchronous' };
-    return { kind: 'accepted', location: response.location, ...(response.retryAfterMs === undefined ? {} : { retryAfterMs: response.retryAfterMs }) };
+    return { kind: 'asynchronous', location: response.location, ...(response.retryAfterMs === undefined ? {} : { retryAfterMs: response.retryAfterMs }) };
   } catch (error) {
     // CPP answers 400 when there is nothing to cancel: on a retry whose look-up could not tell, that is what an earlier POST left.
     if (inconclusive && error instanceof CppHttpError && error.status === 400) {
@@ -115,7 +115,7 @@ function earlierPostOutcome(
   const cancelOperation = cancels.find((op) => op.state === 'running') ?? cancels[0];
   if (cancelOperation?.id) {
     log('a cancel operation is already running: polling it instead of sending the POST again', { operationId: cancelOperation.id });
-    return { kind: 'accepted', location: client.operationUrl(request.publisherId, request.offerId, cancelOperation.id, request.apiVersion), confirmedBy: 'lookup' };
+    return { kind: 'asynchronous', location: client.operationUrl(request.publisherId, request.offerId, cancelOperation.id, request.apiVersion), confirmedBy: 'lookup' };
   }
   if (running.length === 0) {
     log('no operation is running any more: the earlier POST took effect', {});

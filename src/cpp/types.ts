@@ -61,7 +61,7 @@ export interface CancelOperationRequest {
 export type CancelOperationResponse =
   | { kind: 'synchronous' }
   | {
-      kind: 'accepted';
+      kind: 'asynchronous';
       /** Absolute URL on the API's own origin; the path is byte-exact as the server sent it. */
       location: string;
       retryAfterMs?: number;

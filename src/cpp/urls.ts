@@ -67,7 +67,7 @@ export class CppUrls {
    * Where a 202 says to poll: its `Location` header, else a location in its body.
    * @throws {@link CppProtocolError} (status 202) when neither is a same-origin URL.
    */
-  accepted(header: string | undefined, body: string): string {
+  asynchronous(header: string | undefined, body: string): string {
     try {
       return resolveLocation(header ?? locationInBody(body), this.#base);
     } catch (error) {

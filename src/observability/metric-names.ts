@@ -5,6 +5,7 @@
  *
  * The SDK's own metrics (`temporal_…`) come out of the same endpoint; ours are not prefixed.
  */
+import type { RunOutcome } from '../contract';
 
 /** Counter: cancellations that reached an end, tagged `outcome`, `mode`, `failure_type`. */
 export const CANCELLATIONS_METRIC = 'cpp_cancellations';
@@ -18,7 +19,7 @@ export const CPP_REQUESTS_METRIC = 'cpp_http_requests';
 export const CPP_REQUEST_DURATION_METRIC = 'cpp_http_request_duration';
 
 /** How a cancellation ended: a result, a typed failure, or the workflow itself was cancelled. */
-export type CancellationOutcome = 'canceled' | 'failed' | 'workflow_canceled';
+export type CancellationOutcome = RunOutcome;
 
 /** Bucket boundaries for the exporter, where the SDK's latency-shaped defaults do not fit. */
 export const HISTOGRAM_BUCKETS: Record<string, number[]> = {

@@ -71,6 +71,7 @@ async function request(run: CancellationRun, input: NormalizedInput): Promise<St
     run.progress.mode = 'synchronous';
     return { kind: 'synchronous', ...confirmation };
   }
+  // Anything else is a 202 (histories recorded before the rename call it `accepted`).
   run.progress.mode = 'asynchronous';
   run.progress.location = response.location;
   const firstWaitMs = Math.max(response.retryAfterMs ?? 0, input.polling.initialIntervalSeconds * 1000);

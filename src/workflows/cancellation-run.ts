@@ -81,11 +81,11 @@ export class CancellationRun {
 
   /** Ends the run successfully: labels, counts, tells every caller, and returns the result. */
   async succeed(operation: Pick<OperationView, 'id' | 'status' | 'rawStatus'>, confirmation: Confirmation = {}): Promise<CancelOfferResult> {
-    const durationMs = this.#finish('completed');
+    const durationMs = this.#finish('succeeded');
     const mode = this.progress.mode ?? 'synchronous';
-    recordCancellationEnd({ outcome: 'canceled', mode, polls: this.progress.polls, durationMs });
+    recordCancellationEnd({ outcome: 'succeeded', mode, polls: this.progress.polls, durationMs });
     const result: CancelOfferResult = {
-      outcome: 'canceled',
+      outcome: 'succeeded',
       mode,
       operation: { id: operation.id, status: operation.status, rawStatus: operation.rawStatus, location: this.progress.location },
       polls: this.progress.polls,
@@ -95,7 +95,7 @@ export class CancellationRun {
       finishedAt: this.progress.finishedAt as string,
       durationMs,
     };
-    await notifyAll(this.targets, { ...this.#ids(), outcome: 'canceled', result });
+    await notifyAll(this.targets, { ...this.#ids(), outcome: 'succeeded', result });
     return result;
   }
 
@@ -110,8 +110,8 @@ export class CancellationRun {
 
   /** Ends the run because the workflow itself was cancelled: polling stops, callers are told. */
   async workflowCanceled(): Promise<void> {
-    const durationMs = this.#finish('canceled');
-    recordCancellationEnd({ outcome: 'workflow_canceled', mode: this.progress.mode, polls: this.progress.polls, durationMs });
+    const durationMs = this.#finish('workflowCanceled');
+    recordCancellationEnd({ outcome: 'workflowCanceled', mode: this.progress.mode, polls: this.progress.polls, durationMs });
     await notifyAll(this.targets, { ...this.#ids(), outcome: 'workflowCanceled' });
   }
 

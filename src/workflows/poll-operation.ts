@@ -5,14 +5,13 @@
  */
 import { continueAsNew, log, sleep, workflowInfo } from '@temporalio/workflow';
 import { FailureType, type CancelOfferInput, type ContinuationState, type OperationView } from '../contract';
-import type { OperationStatus } from '../cpp/types';
 import type { NormalizedInput } from '../input';
+import { TERMINAL_OPERATION_STATUSES } from '../operation-status';
 import { cancellationActivities } from './activity-stubs';
 import type { CancellationRun } from './cancellation-run';
 import { workflowFailure } from './failures';
 import { nextPollStep } from './poll-schedule';
 
-const TERMINAL: ReadonlySet<OperationStatus> = new Set(['completed', 'canceled', 'failed']);
 
 /** Where polling starts: the operation's location, and the interval state (fresh, or carried over by continue-as-new). */
 export interface PollStart {
@@ -43,7 +42,7 @@ export async function pollUntilTerminal(run: CancellationRun, input: NormalizedI
     pollsThisRun += 1;
     progress.lastPolledAt = new Date().toISOString();
     progress.operation = operation;
-    if (TERMINAL.has(operation.status)) {
+    if (TERMINAL_OPERATION_STATUSES.has(operation.status)) {
       progress.nextPollAt = undefined;
       return operation;
     }

@@ -131,7 +131,7 @@ describe('Temporal server restart mid-poll', () => {
         throw err;
       }
     });
-    expect(results.map((r) => r.outcome)).toEqual(offers.map(() => 'canceled'));
+    expect(results.map((r) => r.outcome)).toEqual(offers.map(() => 'succeeded'));
     expect(results.every((r) => r.mode === 'asynchronous' && r.operation.status === 'completed')).toBe(true);
     expect(offers.map((o) => simulator!.postCount(PUBLISHER, o))).toEqual(offers.map(() => 1));
     const taskFailures = await mapLimit(handles, 8, (h) => workflowTaskFailures(h));
