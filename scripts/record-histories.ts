@@ -124,13 +124,16 @@ export const RECORDINGS: Recording[] = [
  * read back with `History.fromObject` (see test/replay.test.ts). The SDK's `historyToJSON` /
  * `historyFromJSON` (the CLI's format) fail in this install: @temporalio/common and
  * @temporalio/proto each carry their own protobufjs copy, and protojson checks `instanceof Type`.
- * Worker identities and sticky queue names carry the host and pid; replay does not read them, so they are replaced.
+ * Worker identities and sticky queue names carry the host and pid, stack traces the checkout's path;
+ * replay reads neither, so they are replaced.
  */
 export function historyFileText(history: temporal.api.history.v1.IHistory): string {
   const object = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, enums: String, bytes: String });
   // The SDK's identity (and sticky queue name) is `<pid>@<hostname>`.
   const identity = new RegExp(`\\d+@${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g');
-  return `${JSON.stringify(object, null, 1).replace(identity, 'record-histories')}\n`;
+  // Stack traces carry this checkout's absolute path; fixtures must not (they hold no machine's paths).
+  const text = JSON.stringify(object, null, 1).replace(identity, 'record-histories').split(`${PROJECT_ROOT}${path.sep}`).join('');
+  return `${text}\n`;
 }
 
 const USAGE = `npx tsx scripts/record-histories.ts [--only name1,name2] [--out dir]
