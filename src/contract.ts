@@ -83,12 +83,14 @@ export interface OperationView {
 }
 
 /** Answer of the `progress` query, during and after the run. Times are ISO-8601. */
-export interface CancelOfferProgress {
+/** What a run keeps about itself; the `progress` query answers it with a summary in front. */
+export interface CancelOfferProgressState {
   phase: CancelPhase;
   publisherId?: string;
   offerId?: string;
   mode?: CancelMode;
   location?: string;
+  /** The operation as last polled (after the end, as last seen: it is no longer polled). */
   operation?: OperationView;
   polls: number;
   lastPolledAt?: string;
@@ -98,6 +100,13 @@ export interface CancelOfferProgress {
   finishedAt?: string;
   /** Runs this cancellation has continued as new. */
   continuedAsNew: number;
+}
+
+export interface CancelOfferProgress extends CancelOfferProgressState {
+  /** One line to read at a glance, e.g. `polling · asynchronous · 3 polls · 60 % · Certification 40 % · next poll at 12:00:16Z`. */
+  summary: string;
+  /** The operation's overall progress, 0–100, when CPP reports step percentages. */
+  percent?: number;
 }
 
 /** What a successful run returns. */

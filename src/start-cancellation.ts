@@ -15,6 +15,7 @@ import {
   type CancelOfferInput,
 } from './contract';
 import { validateInput } from './input';
+import { startDetails, startSummary } from './progress-summary';
 import type { cancelOfferOperation } from './workflows/cancel-offer-operation';
 
 export type OfferCancellationHandle = WorkflowHandleWithFirstExecutionRunId<typeof cancelOfferOperation>;
@@ -53,6 +54,8 @@ export async function startOfferCancellation(
     args: [input],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    staticSummary: startSummary(publisherId, offerId),
+    staticDetails: startDetails(validation.input),
     typedSearchAttributes: [
       { key: publisherIdSearchAttribute, value: publisherId },
       { key: offerIdSearchAttribute, value: offerId },

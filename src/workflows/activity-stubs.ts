@@ -9,9 +9,13 @@ import type { CancellationActivities } from '../activities/cancellation';
 /** Activity attempts never outlive the workflow's deadline, but always get this much. */
 const MIN_ACTIVITY_WINDOW_MS = 5_000;
 
-/** The activities, with retries bounded by the `remainingMs` left before the overall deadline. */
-export function cancellationActivities(remainingMs: number): CancellationActivities {
+/**
+ * The activities, with retries bounded by the `remainingMs` left before the overall deadline, and
+ * `summary` naming the call in the Temporal UI's timeline (e.g. `poll #3`).
+ */
+export function cancellationActivities(remainingMs: number, summary: string): CancellationActivities {
   const options: ActivityOptions = {
+    summary,
     // Longer than the client's connect + headers + body timeouts together.
     startToCloseTimeout: '2 minutes',
     // Activities heartbeat every second: a dead worker's attempt is retried within seconds.

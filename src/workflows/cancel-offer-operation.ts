@@ -65,7 +65,7 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
 async function request(run: CancellationRun, input: NormalizedInput): Promise<Started> {
   const deadlineMs = run.startedAtMs + input.polling.timeoutSeconds * 1000;
   const { publisherId, offerId, notificationEmails, apiVersion, expectedOperationId } = input;
-  const response = await cancellationActivities(deadlineMs - Date.now()).requestCancellation({ publisherId, offerId, notificationEmails, apiVersion, expectedOperationId });
+  const response = await cancellationActivities(deadlineMs - Date.now(), 'cancel POST (after a look-up of running operations on retries)').requestCancellation({ publisherId, offerId, notificationEmails, apiVersion, expectedOperationId });
   const confirmation: Confirmation = { confirmedByLookup: response.confirmedByLookup, confirmedByRetriedPost: 'confirmedByRetriedPost' in response ? response.confirmedByRetriedPost : undefined };
   if (response.kind === 'synchronous') {
     run.progress.mode = 'synchronous';
@@ -76,7 +76,8 @@ async function request(run: CancellationRun, input: NormalizedInput): Promise<St
   run.progress.location = response.location;
   const firstWaitMs = Math.max(response.retryAfterMs ?? 0, input.polling.initialIntervalSeconds * 1000);
   run.progress.nextPollAt = new Date(Date.now() + Math.min(firstWaitMs, Math.max(0, deadlineMs - Date.now()))).toISOString();
-  return { kind: 'asynchronous', poll: { location: response.location, deadlineMs, intervalMs: input.polling.initialIntervalSeconds * 1000 }, ...confirmation };
+  const intervalMs = input.polling.initialIntervalSeconds * 1000;
+  return { kind: 'asynchronous', poll: { location: response.location, deadlineMs, intervalMs, retryAfter: (response.retryAfterMs ?? 0) > intervalMs }, ...confirmation };
 }
 
 /** Picks up where the previous run continued as new. */

@@ -3,7 +3,7 @@
  * query), the callers to notify, the search-attribute labels, and the end of the run (metrics,
  * completion signals). Deterministic code only.
  */
-import { log, setHandler, upsertSearchAttributes, workflowInfo, type ApplicationFailure } from '@temporalio/workflow';
+import { log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type ApplicationFailure } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   cancelPhaseSearchAttribute,
@@ -11,14 +11,16 @@ import {
   progressQuery,
   publisherIdSearchAttribute,
   subscribeSignal,
-  type CancelOfferProgress,
+  type CancelOfferProgressState,
   type CancelOfferResult,
   type CancelPhase,
+  type RunOutcome,
   type ContinuationState,
   type NotifyTarget,
   type OperationView,
 } from '../contract';
 import { parseNotifyTarget, type NormalizedInput } from '../input';
+import { progressDetails, progressSummary } from '../progress-summary';
 import { failureInfo } from './failures';
 import { recordCancellationEnd } from './metrics';
 import { addTargets, notifyAll } from './notify';
@@ -33,7 +35,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** One run of the cancellation workflow: what it shows, whom it tells, how it ends. */
 export class CancellationRun {
-  readonly progress: CancelOfferProgress;
+  readonly progress: CancelOfferProgressState;
   readonly targets: NotifyTarget[] = [];
   readonly startedAtMs: number;
   /** The `CppCancelPhase` last written: upsert only real changes (each is a history event). */
@@ -44,7 +46,8 @@ export class CancellationRun {
     this.startedAtMs = continuation ? Date.parse(continuation.startedAt) : Date.now();
     this.progress = { phase: 'validating', polls: continuation?.polls ?? 0, startedAt: iso(this.startedAtMs), continuedAsNew: continuation?.continuedAsNew ?? 0 };
     this.#labelledPhase = workflowInfo().typedSearchAttributes.get(cancelPhaseSearchAttribute);
-    setHandler(progressQuery, () => this.progress);
+    // Summary first: the line a person reads; the rest is the detail behind it.
+    setHandler(progressQuery, () => ({ summary: progressSummary(this.progress), percent: this.progress.operation?.progressPercentage, ...this.progress }));
     setHandler(subscribeSignal, (target) => {
       const parsed = parseNotifyTarget(target);
       if (parsed) addTargets(this.targets, parsed);
@@ -68,12 +71,19 @@ export class CancellationRun {
     if (this.#labelledPhase !== phase) updates.push({ key: cancelPhaseSearchAttribute, value: phase });
     this.progress.phase = phase;
     this.#labelledPhase = phase;
+    this.show();
     if (updates.length > 0) upsertSearchAttributes(updates);
+  }
+
+  /** Shows the current progress in the Temporal UI (current details: no history event). */
+  show(): void {
+    setCurrentDetails(progressDetails(this.progress));
   }
 
   /** Moves to `phase`, relabelling the run when the label changes. */
   enter(phase: CancelPhase): void {
     this.progress.phase = phase;
+    this.show();
     if (this.#labelledPhase === phase) return;
     this.#labelledPhase = phase;
     upsertSearchAttributes([{ key: cancelPhaseSearchAttribute, value: phase }]);
@@ -102,7 +112,7 @@ export class CancellationRun {
   /** Ends the run failed: labels, counts, tells every caller; returns the failure for the caller to throw. */
   async fail(failure: ApplicationFailure): Promise<ApplicationFailure> {
     this.progress.lastError = failureInfo(failure);
-    const durationMs = this.#finish('failed');
+    const durationMs = this.#finish('failed', this.progress.lastError.type);
     recordCancellationEnd({ outcome: 'failed', mode: this.progress.mode, failureType: this.progress.lastError.type, polls: this.progress.polls, durationMs });
     await notifyAll(this.targets, { ...this.#ids(), outcome: 'failed', failure: this.progress.lastError });
     return failure;
@@ -115,13 +125,22 @@ export class CancellationRun {
     await notifyAll(this.targets, { ...this.#ids(), outcome: 'workflowCanceled' });
   }
 
-  /** Stamps the end and the final phase; returns the run's duration. */
-  #finish(phase: CancelPhase): number {
+  /** Stamps the end and the final phase, and logs one line for the finished cancellation; returns its duration. */
+  #finish(phase: RunOutcome, failureType?: string): number {
     const finishedAtMs = Date.now();
     this.progress.finishedAt = iso(finishedAtMs);
     this.progress.nextPollAt = undefined;
     this.enter(phase);
-    return finishedAtMs - this.startedAtMs;
+    const durationMs = finishedAtMs - this.startedAtMs;
+    const { workflowId } = workflowInfo();
+    log.info(`cancellation ${workflowId} ${failureType ?? phase} in ${durationMs} ms after ${this.progress.polls} polls`, {
+      workflowId,
+      outcome: phase,
+      ...(failureType ? { failureType } : {}),
+      durationMs,
+      polls: this.progress.polls,
+    });
+    return durationMs;
   }
 
   #ids(): { workflowId: string; runId: string } {

@@ -12,11 +12,17 @@
 import { executeChild, type ChildWorkflowOptions } from '@temporalio/workflow';
 import { DEFAULT_TASK_QUEUE, defaultWorkflowId, WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../contract';
 import type { cancelOfferOperation } from './cancel-offer-operation';
+import { validateInput } from '../input';
+import { startDetails, startSummary } from '../progress-summary';
 
 function childOptions(input: CancelOfferInput, options: Partial<ChildWorkflowOptions>): ChildWorkflowOptions & { args: [CancelOfferInput] } {
+  const validation = validateInput(input);
   return {
     taskQueue: DEFAULT_TASK_QUEUE,
     workflowId: defaultWorkflowId(input.publisherId, input.offerId),
+    staticSummary: startSummary(input.publisherId, input.offerId),
+    // Invalid input still starts the child, which then fails typed (InvalidInput); it just has no details.
+    ...(validation.ok ? { staticDetails: startDetails(validation.input) } : {}),
     ...options,
     args: [input],
   };

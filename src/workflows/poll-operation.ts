@@ -11,6 +11,7 @@ import { cancellationActivities } from './activity-stubs';
 import type { CancellationRun } from './cancellation-run';
 import { workflowFailure } from './failures';
 import { nextPollStep } from './poll-schedule';
+import { formatSeconds } from '../progress-summary';
 
 
 /** Where polling starts: the operation's location, and the interval state (fresh, or carried over by continue-as-new). */
@@ -19,6 +20,8 @@ export interface PollStart {
   deadlineMs: number;
   /** The backoff interval for the wait after the next poll. */
   intervalMs: number;
+  /** Whether the first wait is the 202's `Retry-After` (longer than the first interval). */
+  retryAfter?: boolean;
 }
 
 /**
@@ -33,11 +36,14 @@ export async function pollUntilTerminal(run: CancellationRun, input: NormalizedI
   const { progress } = run;
   let intervalMs = start.intervalMs;
   let pollsThisRun = 0;
+  // Why the next wait is as long as it is, for the timer's summary in the UI.
+  let waitReason = start.retryAfter ? ' (Retry-After)' : '';
   for (;;) {
     const waitMs = Date.parse(progress.nextPollAt ?? new Date().toISOString()) - Date.now();
-    if (waitMs > 0) await sleep(waitMs);
+    const pollNumber = progress.polls + 1;
+    if (waitMs > 0) await sleep(waitMs, { summary: `wait ${formatSeconds(waitMs / 1000)} before poll #${pollNumber}${waitReason}` });
 
-    const { operation, retryAfterMs } = await cancellationActivities(start.deadlineMs - Date.now()).getOperationStatus({ location: start.location });
+    const { operation, retryAfterMs } = await cancellationActivities(start.deadlineMs - Date.now(), `poll #${pollNumber}`).getOperationStatus({ location: start.location });
     progress.polls += 1;
     pollsThisRun += 1;
     progress.lastPolledAt = new Date().toISOString();
@@ -46,6 +52,7 @@ export async function pollUntilTerminal(run: CancellationRun, input: NormalizedI
       progress.nextPollAt = undefined;
       return operation;
     }
+    waitReason = retryAfterMs !== undefined && retryAfterMs >= intervalMs ? ' (Retry-After)' : '';
     const remainingMs = start.deadlineMs - Date.now();
     if (remainingMs <= 0) {
       throw workflowFailure({
@@ -56,6 +63,7 @@ export async function pollUntilTerminal(run: CancellationRun, input: NormalizedI
     const step = nextPollStep(intervalMs, retryAfterMs, remainingMs, polling);
     progress.nextPollAt = new Date(Date.now() + step.waitMs).toISOString();
     intervalMs = step.nextIntervalMs;
+    run.show();
     if (pollsThisRun >= polling.maxPollsPerRun || workflowInfo().continueAsNewSuggested) {
       await continueAsNewWith(run, start, intervalMs, rawInput);
     }
