@@ -108,6 +108,8 @@ export function createCppHandler(deps: CppHandlerDeps): CppHandler {
     if (!offer) return answer(errorReply(404, `Operation ${route.endpoint === 'pollLegacy' ? route.operationId : rawPath} was not found.`));
 
     const scenario = deps.scenarioFor(offer.publisherId, offer.offerId);
+    // Before the fault rules: a demo offer cancelled once meets its scenario again from the start.
+    if (endpoint === 'cancel' && scenario.repeatable) deps.book.republishIfIdle(offer, now);
     const fault = takeFault(offer, scenario, endpoint === 'cancel' ? 'cancel' : endpoint === 'poll' ? 'poll' : 'list');
     if (fault && isReplacing(fault)) {
       return serveReplacingFault(fault, req, res, answer, record);

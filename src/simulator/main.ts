@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadSeedFile } from './seed';
+import { describeSeed, loadSeedFile } from './seed';
 import { startSimulator } from './server';
 
 const DEFAULT_PORT = 7450;
@@ -53,7 +53,8 @@ async function main(): Promise<void> {
     console.log(`CPP simulator listening at ${sim.url}`);
     // The token itself is never printed; only where it comes from.
     console.log(`  bearer token: ${tokenFromEnv ? 'from SIMULATOR_TOKEN' : "'sim-token' (set SIMULATOR_TOKEN to change)"}`);
-    console.log(`  seed: ${seedPath ?? '(none)'}; offers: ${Object.keys(seed?.offers ?? {}).join(', ') || '(none)'}`);
+    console.log(`  seed: ${seedPath ?? '(none)'}`);
+    if (seed) console.log(['  offers (POST /api/publishers/{publisherId}/offers/{offerId}/cancel):', ...describeSeed(seed, '    ')].join('\n'));
     console.log('  admin API (no auth):');
     for (const [method, route] of [
       ['GET ', '/_admin/health'],

@@ -12,7 +12,8 @@
  *   whichever comes first. Its outcome `completed`/`canceled` makes the Publish operation `canceled`;
  *   `failed` sets its `error` and puts the Publish operation back to `running` (cancelable again).
  * - Cancel with no cancelable operation (already canceled, or a Cancel operation still running):
- *   the CPP's 400 "no operation in progress".
+ *   the CPP's 400 "no operation in progress" — unless the scenario is `repeatable` and nothing at
+ *   all is in progress: then a new Publish operation starts first (see `republishIfIdle`).
  * Time-based completion is evaluated lazily, on every look-up, so no timers are needed.
  */
 import { randomUUID } from 'node:crypto';
@@ -123,6 +124,19 @@ export class OfferBook {
       ? `/api/operations/${raw.publisher}$${raw.offer}$${sequence}$preview?${API_VERSION_QUERY}`
       : `/api/publishers/${raw.publisher}/offers/${raw.offer}/operations/${id}?${API_VERSION_QUERY}`;
     return { kind: 'accepted', operation, location };
+  }
+
+  /**
+   * For a repeatable (demo) offer: when nothing is in progress — no operation `running` or
+   * `canceling` — starts a new Publish operation and forgets the fault counters, so the next
+   * cancel POST meets the scenario from its beginning. Returns whether it did.
+   */
+  republishIfIdle(offer: SimOffer, now = Date.now()): boolean {
+    this.settle(offer, now);
+    if (offer.operations.some((op) => op.status === 'running' || op.status === 'canceling')) return false;
+    this.add(offer, { id: randomUUID(), submissionType: 'Publish', now, notificationEmails: '' });
+    offer.faults = undefined;
+    return true;
   }
 
   /** Counts a GET of `operation` and lets it advance; returns the poll number (1 = first GET). */

@@ -71,6 +71,15 @@ export interface OfferScenario {
   cancel: CancelBehaviour;
   list?: ListBehaviour;
   faults?: FaultRule[];
+  /**
+   * A demo offer, cancellable again and again: a cancel POST that finds nothing in progress (the
+   * last operation was cancelled) first starts a new Publish operation, as if the publisher had
+   * submitted again, and the fault rules start over. A cancellation still running is never
+   * replaced: a second POST meanwhile gets the usual 400.
+   */
+  repeatable?: boolean;
+  /** What the scenario shows, for people: `npm run dev` and `npm run simulator` list it. */
+  description?: string;
 }
 
 /** A seed file: a default for every offer not named, and per-offer scenarios keyed `publisherId/offerId`. */

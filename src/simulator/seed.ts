@@ -1,6 +1,8 @@
 /**
  * Seed files: the scenarios a simulator starts with (and returns to on reset), as JSON:
  * `{ "default": OfferScenario, "offers": { "publisherId/offerId": OfferScenario } }`.
+ * simulator/seed.example.json holds the demo offers of `npm run dev` and `npm run simulator`: each
+ * has a `description` (listed at start-up) and is `repeatable` (cancellable again without a restart).
  */
 import { readFile } from 'node:fs/promises';
 import type { OfferScenario, SimulatorSeed } from './scenario';
@@ -71,4 +73,12 @@ function splitSeedKey(key: string): { publisherId: string; offerId: string } {
   const offerId = key.slice(slash + 1);
   if (slash < 0 || !publisherId || !offerId) throw new ScenarioError(`offers["${key}"]: the key must be "publisherId/offerId"`);
   return { publisherId, offerId };
+}
+
+/** One line per demo offer of the seed, then the default's: `contoso/sync-offer  200: cancelled at once …`. */
+export function describeSeed(seed: SimulatorSeed, indent = ''): string[] {
+  const rows: Array<[string, string]> = seedEntries(seed).map((e) => [`${e.publisherId}/${e.offerId}`, e.scenario.description ?? e.scenario.cancel.mode]);
+  if (seed.default) rows.push(['any other offer', seed.default.description ?? seed.default.cancel.mode]);
+  const width = Math.max(0, ...rows.map(([name]) => name.length));
+  return rows.map(([name, what]) => `${indent}${name.padEnd(width)}  ${what}`);
 }

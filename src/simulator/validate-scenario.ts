@@ -103,6 +103,8 @@ function checkFault(value: unknown, field: string, on: FaultRule['on']): void {
 export function validateScenario(value: unknown, where = 'scenario'): OfferScenario {
   if (!isObject(value)) fail(where, 'must be an object like {"cancel":{"mode":"synchronous"}}');
   checkCancel(value.cancel, `${where}.cancel`);
+  if (value.repeatable !== undefined && typeof value.repeatable !== 'boolean') fail(`${where}.repeatable`, 'must be true or false');
+  if (value.description !== undefined && typeof value.description !== 'string') fail(`${where}.description`, 'must be a string');
   if (value.list !== undefined) {
     if (!isObject(value.list)) fail(`${where}.list`, 'must be an object like {"stateField":"status"}');
     optionalEnum(value.list, 'stateField', `${where}.list`, ['submissionState', 'status', 'none']);
