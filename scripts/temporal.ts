@@ -1,0 +1,34 @@
+/**
+ * `npm run temporal -- <args>`: the Temporal CLI this project resolves (TEMPORAL_CLI_PATH, `temporal`
+ * on PATH, or the project's own copy under .tools/, installed there on first use; see
+ * src/temporal-cli/resolve.ts), run with `args`. So every `temporal …` command printed by
+ * `npm run dev` or written in the README runs on a fresh clone, where `temporal` is not on PATH.
+ *
+ * The CLI reads TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE itself; its default address is
+ * 127.0.0.1:7233, where `npm run dev` puts its server.
+ */
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { resolveTemporalCli } from '../src/temporal-cli/resolve';
+
+async function main(args: string[]): Promise<number> {
+  // No SDK download here: it gives the dev server, not a CLI this script can run.
+  const cli = await resolveTemporalCli({ allowSdkDownload: false, log: (line) => console.error(line) });
+  if (cli.kind !== 'path') throw new Error('no Temporal CLI found: run `npm run temporal:resolve` to see why');
+  const child = spawn(cli.path, args, { stdio: 'inherit' });
+  // Ctrl-C reaches the CLI through the terminal's process group; a SIGTERM sent to this process only is passed on.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);
