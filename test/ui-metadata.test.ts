@@ -39,7 +39,7 @@ function eventSummaries(events: temporal.api.history.v1.IHistoryEvent[]): string
   return events.flatMap((e) => {
     if (!e.activityTaskScheduledEventAttributes && !e.timerStartedEventAttributes) return [];
     const payload = e.userMetadata?.summary;
-    return payload ? [defaultPayloadConverter.fromPayload<string>(payload as never)] : [];
+    return payload ? [defaultPayloadConverter.fromPayload<string>(payload)] : [];
   });
 }
 
