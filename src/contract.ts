@@ -164,7 +164,7 @@ export const FAILURES: Record<FailureType | RetriedFailureType, { final: boolean
   CppNotFound: { final: true, meaning: 'the API answered 404: no such publisher, offer or operation' },
   CppUnexpectedStatus: { final: true, meaning: 'an answer the reference does not document (a 3xx, never followed, or an odd 2xx or 4xx)' },
   CppProtocolError: { final: true, meaning: '202 without a usable location, a location on another origin (the token is never sent there), an unusable or oversized body' },
-  CppConfigError: { final: true, meaning: "the worker's CPP settings are wrong (fix the worker's configuration)" },
+  CppConfigError: { final: true, meaning: "the worker's CPP settings are wrong, or Entra refused its credentials (fix the worker's configuration; the message names the variable)" },
   OperationMismatch: { final: true, meaning: '`expectedOperationId` is not the running operation, nothing runs, or it could not be checked; nothing was cancelled' },
   CancelOperationFailed: { final: true, meaning: 'the cancel operation ended `failed`; the message carries its `error`' },
   PollingDeadlineExceeded: { final: true, meaning: '`polling.timeoutSeconds` passed while polling, or while transient errors kept the POST from succeeding (the message names the last one)' },
