@@ -17,7 +17,7 @@ import { startHealthServer, type HealthServer } from './observability/health';
 import { createLogger } from './observability/logging';
 import { cppRequestRecorder, prometheusExporter } from './observability/metrics';
 import { startTracing, type Tracing } from './observability/tracing';
-import { temporalConnectionOptions } from './temporal-connection';
+import { temporalConnectionError, temporalConnectionOptions } from './temporal-connection';
 import { WORKFLOW_BUNDLE_OPTIONS } from './workflow-bundle';
 
 export interface CancellationWorker {
@@ -56,7 +56,10 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
     tokenProvider: options.tokenProvider,
     onRequest: requestRecorder(config),
   });
-  const connection = await NativeConnection.connect(await temporalConnectionOptions(config.temporal));
+  const connection = await NativeConnection.connect(await temporalConnectionOptions(config.temporal)).catch(async (err: unknown) => {
+    await client.close();
+    throw temporalConnectionError(config.temporal.address, err);
+  });
   try {
     const worker = await Worker.create({
       connection,
