@@ -109,7 +109,7 @@ export function createCppHandler(deps: CppHandlerDeps): CppHandler {
 
     const scenario = deps.scenarioFor(offer.publisherId, offer.offerId);
     // Before the fault rules: a demo offer cancelled once meets its scenario again from the start.
-    if (endpoint === 'cancel' && scenario.repeatable) deps.book.republishIfIdle(offer, now);
+    if (endpoint === 'cancel' && scenario.repeatable) deps.book.restartDemo(offer, now);
     const fault = takeFault(offer, scenario, endpoint === 'cancel' ? 'cancel' : endpoint === 'poll' ? 'poll' : 'list');
     if (fault && isReplacing(fault)) {
       return serveReplacingFault(fault, req, res, answer, record);

@@ -12,8 +12,8 @@
  *   whichever comes first. Its outcome `completed`/`canceled` makes the Publish operation `canceled`;
  *   `failed` sets its `error` and puts the Publish operation back to `running` (cancelable again).
  * - Cancel with no cancelable operation (already canceled, or a Cancel operation still running):
- *   the CPP's 400 "no operation in progress" — unless the scenario is `repeatable` and nothing at
- *   all is in progress: then a new Publish operation starts first (see `republishIfIdle`).
+ *   the CPP's 400 "no operation in progress" — unless the scenario is `repeatable`: then the offer
+ *   starts over first (see `restartDemo`).
  * Time-based completion is evaluated lazily, on every look-up, so no timers are needed.
  */
 import { randomUUID } from 'node:crypto';
@@ -127,13 +127,20 @@ export class OfferBook {
   }
 
   /**
-   * For a repeatable (demo) offer: when nothing is in progress — no operation `running` or
-   * `canceling` — starts a new Publish operation and forgets the fault counters, so the next
-   * cancel POST meets the scenario from its beginning. Returns whether it did.
+   * For a repeatable (demo) offer, before a cancel POST: unless a Publish operation is running (the
+   * POST will cancel it as usual), starts over — an earlier cancellation still running is dropped
+   * (its Cancel operation ends `canceled`, as does its target), a new Publish operation starts, and
+   * the fault counters are forgotten — so the POST meets the scenario from its beginning. Returns
+   * whether it started over.
    */
-  republishIfIdle(offer: SimOffer, now = Date.now()): boolean {
+  restartDemo(offer: SimOffer, now = Date.now()): boolean {
     this.settle(offer, now);
-    if (offer.operations.some((op) => op.status === 'running' || op.status === 'canceling')) return false;
+    if (offer.operations.some((op) => op.status === 'running' && op.submissionType === 'Publish')) return false;
+    for (const op of offer.operations) {
+      if (op.status !== 'running' && op.status !== 'canceling') continue;
+      op.status = 'canceled';
+      op.lastActionMs = now;
+    }
     this.add(offer, { id: randomUUID(), submissionType: 'Publish', now, notificationEmails: '' });
     offer.faults = undefined;
     return true;

@@ -72,10 +72,11 @@ export interface OfferScenario {
   list?: ListBehaviour;
   faults?: FaultRule[];
   /**
-   * A demo offer, cancellable again and again: a cancel POST that finds nothing in progress (the
-   * last operation was cancelled) first starts a new Publish operation, as if the publisher had
-   * submitted again, and the fault rules start over. A cancellation still running is never
-   * replaced: a second POST meanwhile gets the usual 400.
+   * A demo offer, cancellable again and again: a cancel POST that finds no Publish operation
+   * running first starts the offer over — a new Publish operation, as if the publisher had
+   * submitted again, and the fault rules from their first rule. An earlier cancellation still
+   * running (its workflow was cancelled, say) is dropped: its operation ends `canceled`. Without
+   * it, such a POST gets the CPP's 400 "no operation in progress".
    */
   repeatable?: boolean;
   /** What the scenario shows, for people: `npm run dev` and `npm run simulator` list it. */
