@@ -1,24 +1,29 @@
 /**
- * The starter: a CLI for people (`npm start -- --publisher … --offer … --email … --wait`) and,
- * through its exports, the typed API for code.
+ * The starter: a CLI for people (`npm start -- --publisher … --offer … --email … --wait`,
+ * `npm start -- --attach <workflowId>`) and, through its exports, the typed API for code.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { describeTemporal, loadTemporalConfig } from './config';
+import { Client, WorkflowFailedError, type Connection, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { describeTemporal, loadTemporalConfig, type TemporalConfig } from './config';
 import { describeRetry, getCancellationStatus } from './cancellation-status';
-import type { CancelOfferInput, CancelOfferProgress, PollingOptions } from './contract';
-import { startOfferCancellation, type OfferCancellationHandle } from './start-cancellation';
-import { temporalConnectionOptions } from './temporal-connection';
+import { DEFAULT_TASK_QUEUE, type CancelOfferInput, type CancelOfferProgress, type CancelOfferResult, type PollingOptions } from './contract';
+import { validateInput } from './input';
+import { formatSeconds, progressSummary } from './progress-summary';
+import { startOfferCancellation } from './start-cancellation';
+import { connectTemporalClient, TemporalConnectionError } from './temporal-connection';
+import type { cancelOfferOperation } from './workflows/cancel-offer-operation';
 
 export { startOfferCancellation, InvalidCancellationInputError } from './start-cancellation';
 export type { OfferCancellationHandle, StartOfferCancellationOptions } from './start-cancellation';
 export { describeRetry, getCancellationStatus } from './cancellation-status';
 export type { CancellationStatus, RetryState } from './cancellation-status';
 
-interface CliOptions {
-  publisher: string;
-  offer: string;
+/** The options as commander parses them. */
+export interface CliOptions {
+  publisher?: string;
+  offer?: string;
   email: string[];
   apiVersion?: string;
   expectedOperation?: string;
@@ -29,6 +34,7 @@ interface CliOptions {
   pollMax?: number;
   timeout?: number;
   wait?: boolean;
+  attach?: string;
 }
 
 function positiveNumber(value: string): number {
@@ -39,79 +45,51 @@ function positiveNumber(value: string): number {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** One line that says where the cancellation is, e.g. `polling · 3 polls · Certification 66% · running`. */
-export function describeProgress(p: CancelOfferProgress): string {
-  const parts: string[] = [p.phase];
-  if (p.mode) parts.push(p.mode);
-  if (p.polls > 0) parts.push(`${p.polls} poll${p.polls === 1 ? '' : 's'}`);
-  const op = p.operation;
-  if (op) {
-    const active = op.steps.find((s) => s.status !== 'complete') ?? op.steps.at(-1);
-    if (active) parts.push(`${active.name} ${active.progressPercentage ?? 0}%`);
-    if (op.progressPercentage !== undefined) parts.push(`overall ${op.progressPercentage}%`);
-    parts.push(`status ${op.rawStatus ?? op.status}`);
-  }
-  if (p.nextPollAt && p.phase === 'polling') parts.push(`next poll ${p.nextPollAt}`);
-  if (p.lastError) parts.push(`error ${p.lastError.type}: ${p.lastError.message}`);
-  return parts.join(' · ');
+/**
+ * One line that says where the cancellation is: the workflow's own `summary`, with the next poll
+ * relative to `now` (`polling · asynchronous · 3 polls · 60 % · Certification 40 % · next poll in 16 s`).
+ */
+export function describeProgress(p: CancelOfferProgress, now = Date.now()): string {
+  return progressSummary(p, now);
 }
+
+/** The input's field names as the flags a person typed (`notificationEmails.1` → `--email "c@d"`). */
+const FLAG_OF_FIELD: Record<string, string> = {
+  publisherId: '--publisher',
+  offerId: '--offer',
+  notificationEmails: '--email',
+  apiVersion: '--api-version',
+  expectedOperationId: '--expected-operation',
+  'polling.initialIntervalSeconds': '--poll-initial',
+  'polling.maxIntervalSeconds': '--poll-max',
+  'polling.timeoutSeconds': '--timeout',
+  notify: '--notify',
+};
 
 /**
- * Prints each change of progress until the workflow ends, then its result. While Temporal retries
- * the cancel POST or a poll, also prints the attempt, the last error and when the next attempt is.
- * Returns the exit code.
+ * An input problem (`field: message`, as the workflow's validation words it) in the CLI's terms:
+ * the flag, and for a list the value that was wrong.
  */
-async function follow(handle: OfferCancellationHandle): Promise<number> {
-  let lastProgress = '';
-  let lastRetry = '';
-  const ticker = setInterval(() => {
-    getCancellationStatus(handle).then(
-      ({ progress, retry }) => {
-        const line = describeProgress(progress);
-        if (line !== lastProgress) console.log(`  ${line}`);
-        lastProgress = line;
-        // Compared without the countdown, so a long backoff prints once, not every second.
-        const retryKey = retry ? JSON.stringify(retry) : '';
-        if (retry && retryKey !== lastRetry) console.log(`  ${describeRetry(retry)}`);
-        lastRetry = retryKey;
-      },
-      () => undefined, // The workflow may not have run its first task yet.
-    );
-  }, 1000);
-  try {
-    const result = await handle.result();
-    console.log(`cancelled (${result.mode}) after ${result.polls} poll(s) in ${result.durationMs} ms`);
-    console.log(JSON.stringify(result, null, 2));
-    return 0;
-  } catch (err) {
-    if (err instanceof WorkflowFailedError && err.cause) {
-      const cause = err.cause;
-      const type = cause instanceof ApplicationFailure ? cause.type : cause.name;
-      console.error(`failed: ${type}: ${cause.message}`);
-      if (cause instanceof ApplicationFailure && cause.details?.length) console.error(JSON.stringify(cause.details[0], null, 2));
-      return 1;
-    }
-    throw err;
-  } finally {
-    clearInterval(ticker);
+export function problemInFlags(problem: string, input: { notificationEmails: string[]; notify?: { workflowId: string }[] }): string {
+  const colon = problem.indexOf(': ');
+  const field = colon < 0 ? problem : problem.slice(0, colon);
+  let message = colon < 0 ? '' : problem.slice(colon + 2);
+  // A rule that names another field (`maxIntervalSeconds must not be smaller than initialIntervalSeconds`).
+  for (const [name, flag] of Object.entries(FLAG_OF_FIELD)) if (name.startsWith('polling.')) message = message.replaceAll(name.slice('polling.'.length), flag);
+  const indexed = /^(notificationEmails|notify)\.(\d+)/.exec(field);
+  if (indexed) {
+    const index = Number(indexed[2]);
+    const value = indexed[1] === 'notificationEmails' ? input.notificationEmails[index] : input.notify?.[index]?.workflowId;
+    return `${FLAG_OF_FIELD[indexed[1] ?? '']} ${JSON.stringify(value ?? '')}: ${message}`;
   }
+  const flag = FLAG_OF_FIELD[field];
+  if (!flag) return problem;
+  return message.startsWith(`${flag} `) ? message : `${flag}: ${message}`;
 }
 
-export function buildCommand(): Command {
-  return new Command('npm start --')
-    .description('Start (or attach to) the cancellation of the operation in progress on a Marketplace offer')
-    .requiredOption('--publisher <id>', 'publisher id, e.g. contoso')
-    .requiredOption('--offer <id>', 'offer id, e.g. contoso-offer')
-    .option('--email <address>', 'notification e-mail (repeatable)', collect, [])
-    .option('--api-version <version>', 'CPP api-version (default 2017-10-31)')
-    .option('--expected-operation <id>', 'refuse to cancel when another operation is running')
-    .option('--workflow-id <id>', 'workflow id (default cpp-cancel/<publisher>/<offer>)')
-    .option('--task-queue <name>', 'task queue (default $TEMPORAL_TASK_QUEUE or cpp-offer-cancellation)')
-    .option('--notify <workflowId>', 'workflow to signal when it ends (repeatable)', collect, [])
-    .option('--poll-initial <seconds>', 'first wait after a 202', positiveNumber)
-    .option('--poll-max <seconds>', 'longest wait between polls', positiveNumber)
-    .option('--timeout <seconds>', 'overall deadline', positiveNumber)
-    .option('--wait', 'follow progress until the end; exit 1 on failure');
+/** Every `--email` value split at commas, as the input's comma-separated form allows. */
+function emailsOf(values: string[]): string[] {
+  return values.flatMap((v) => v.split(',')).map((e) => e.trim()).filter((e) => e.length > 0);
 }
 
 /** Builds the workflow input from CLI options; validation is the workflow's own (same rules). */
@@ -121,9 +99,9 @@ export function inputFromOptions(o: CliOptions): CancelOfferInput {
   if (o.pollMax !== undefined) polling.maxIntervalSeconds = o.pollMax;
   if (o.timeout !== undefined) polling.timeoutSeconds = o.timeout;
   return {
-    publisherId: o.publisher,
-    offerId: o.offer,
-    notificationEmails: o.email,
+    publisherId: o.publisher ?? '',
+    offerId: o.offer ?? '',
+    notificationEmails: emailsOf(o.email),
     ...(o.apiVersion ? { apiVersion: o.apiVersion } : {}),
     ...(o.expectedOperation ? { expectedOperationId: o.expectedOperation } : {}),
     ...(Object.keys(polling).length ? { polling } : {}),
@@ -131,22 +109,164 @@ export function inputFromOptions(o: CliOptions): CancelOfferInput {
   };
 }
 
+export function buildCommand(): Command {
+  return new Command('npm start --')
+    .description('Start (or attach to) the cancellation of the operation in progress on a Marketplace offer')
+    .option('--publisher <id>', 'publisher id, e.g. contoso (required unless --attach)')
+    .option('--offer <id>', 'offer id, e.g. contoso-offer (required unless --attach)')
+    .option('--email <address>', 'notification e-mail; repeatable, or comma-separated', collect, [])
+    .option('--api-version <version>', 'CPP api-version (default 2017-10-31)')
+    .option('--expected-operation <id>', 'refuse to cancel when another operation is running')
+    .option('--workflow-id <id>', 'workflow id (default cpp-cancel/<publisher>/<offer>)')
+    .option('--task-queue <name>', `task queue (default $TEMPORAL_TASK_QUEUE or ${DEFAULT_TASK_QUEUE})`)
+    .option('--notify <workflowId>', 'workflow to signal when it ends (repeatable)', collect, [])
+    .option('--poll-initial <seconds>', 'first wait after a 202', positiveNumber)
+    .option('--poll-max <seconds>', 'longest wait between polls', positiveNumber)
+    .option('--timeout <seconds>', 'overall deadline', positiveNumber)
+    .option('--wait', 'follow progress until the end; exit 1 on failure')
+    .option('--attach <workflowId>', 'start nothing: follow a cancellation already started, until its end')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples (npm run dev lists the demo offers):',
+        '  npm start -- --publisher contoso --offer long-offer --email jondoe@contoso.com --wait',
+        '  npm start -- --attach cpp-cancel/contoso/long-offer',
+        '',
+        'Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_API_KEY, TEMPORAL_TLS*.',
+      ].join('\n'),
+    );
+}
+
+/** `TEMPORAL_ADDRESS=… ` when the address is not the default, so a printed command works as copied. */
+function addressPrefix(config: TemporalConfig): string {
+  return config.address === 'localhost:7233' || config.address === '127.0.0.1:7233' ? '' : `TEMPORAL_ADDRESS=${config.address} `;
+}
+
+/** The commands that follow `workflowId` again: this CLI, and the Temporal CLI's progress query. */
+function followCommands(config: TemporalConfig, workflowId: string): string[] {
+  const quoted = /^[\w./:@-]+$/.test(workflowId) ? workflowId : `'${workflowId.replaceAll("'", "'\\''")}'`;
+  return [`${addressPrefix(config)}npm start -- --attach ${quoted}`, `${addressPrefix(config)}npm run temporal -- workflow query --workflow-id ${quoted} --name progress`];
+}
+
+/** Whether a worker polled `taskQueue` recently; undefined when the server cannot say. */
+async function hasWorker(client: Client, namespace: string, taskQueue: string): Promise<boolean | undefined> {
+  try {
+    const answer = await client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    return (answer.pollers?.length ?? 0) > 0;
+  } catch {
+    return undefined;
+  }
+}
+
+function printResult(result: CancelOfferResult): void {
+  console.log(`succeeded: the operation was cancelled (${result.mode}) after ${result.polls} poll${result.polls === 1 ? '' : 's'} in ${formatSeconds(result.durationMs / 1000)}`);
+  console.log(JSON.stringify(result, null, 2));
+}
+
+/**
+ * Prints each change of progress until the workflow ends, then its result. While Temporal retries
+ * the cancel POST or a poll, also prints the attempt, the last error and when the next attempt is.
+ * Ctrl-C stops following only: the cancellation goes on, and the way back is printed.
+ * Returns the exit code.
+ */
+async function follow(handle: WorkflowHandle<typeof cancelOfferOperation>, config: TemporalConfig): Promise<number> {
+  let lastProgress = '';
+  let lastRetry = '';
+  let inFlight = false;
+  const ticker = setInterval(() => {
+    // A query waits for a worker; never stack them up when none answers.
+    if (inFlight) return;
+    inFlight = true;
+    getCancellationStatus(handle)
+      .then(
+        ({ progress, retry }) => {
+          // Compared without the countdown, so a line prints when something changes, not every second.
+          const key = progressSummary(progress);
+          if (key !== lastProgress) console.log(`  ${describeProgress(progress)}`);
+          lastProgress = key;
+          const retryKey = retry ? JSON.stringify(retry) : '';
+          if (retry && retryKey !== lastRetry) console.log(`  ${describeRetry(retry)}`);
+          lastRetry = retryKey;
+        },
+        () => undefined, // The workflow may not have run its first task yet.
+      )
+      .finally(() => (inFlight = false));
+  }, 1000);
+  const onSigint = () => {
+    clearInterval(ticker);
+    console.log(`\nstopped following (Ctrl-C); cancellation ${handle.workflowId} goes on in Temporal. Follow it again with:`);
+    for (const command of followCommands(config, handle.workflowId)) console.log(`  ${command}`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    printResult(await handle.result());
+    return 0;
+  } catch (err) {
+    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
+      console.error(`workflowCanceled: the workflow was cancelled (${err.cause.message || 'by request'}); polling stopped`);
+      return 1;
+    }
+    if (err instanceof WorkflowFailedError && err.cause) {
+      const cause = err.cause;
+      const type = cause instanceof ApplicationFailure && cause.type ? cause.type : cause.name;
+      console.error(`failed: ${type}: ${cause.message}`);
+      if (cause instanceof ApplicationFailure && cause.details?.length) console.error(JSON.stringify(cause.details[0], null, 2));
+      return 1;
+    }
+    throw err;
+  } finally {
+    clearInterval(ticker);
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** A mistake in the command line: printed as one line with the usage hint, exit 2. */
+class UsageError extends Error {}
+
 async function main(argv: string[]): Promise<number> {
-  const options = buildCommand().parse(argv).opts<CliOptions>();
-  const config = loadTemporalConfig();
-  const connection = await Connection.connect(await temporalConnectionOptions(config));
+  const command = buildCommand();
+  const options = command.parse(argv).opts<CliOptions>();
+  const env = loadTemporalConfig();
+  const config: TemporalConfig = { ...env, taskQueue: options.taskQueue ?? env.taskQueue };
+
+  let input: CancelOfferInput | undefined;
+  if (!options.attach) {
+    if (!options.publisher || !options.offer) command.error(`error: ${!options.publisher ? '--publisher' : '--offer'} is required (or --attach <workflowId> to follow one already started)`, { exitCode: 2 });
+    input = inputFromOptions(options);
+    // The workflow's own rules, checked before connecting, in the flags' terms.
+    const validation = validateInput(input);
+    if (!validation.ok) {
+      const inFlags = validation.problems.map((p) => problemInFlags(p, { notificationEmails: emailsOf(options.email), notify: input?.notify }));
+      throw new UsageError(inFlags.join('\n'));
+    }
+  }
+
+  const connection: Connection = await connectTemporalClient(config);
   try {
     const client = new Client({ connection, namespace: config.namespace });
-    const handle = await startOfferCancellation(client, inputFromOptions(options), {
-      taskQueue: options.taskQueue ?? config.taskQueue,
-      workflowId: options.workflowId,
-    });
+    if (options.attach) {
+      const handle = client.workflow.getHandle<typeof cancelOfferOperation>(options.attach);
+      const description = await handle.describe();
+      console.log(`following ${options.attach} (run ${description.runId}, ${description.status.name}) on ${describeTemporal({ ...config, taskQueue: description.taskQueue })}`);
+      return await follow(handle, config);
+    }
+    const handle = await startOfferCancellation(client, input as CancelOfferInput, { taskQueue: config.taskQueue, workflowId: options.workflowId });
     console.log(`cancellation ${handle.workflowId} (run ${handle.firstExecutionRunId}) on ${describeTemporal(config)}`);
+    if ((await hasWorker(client, config.namespace, config.taskQueue)) === false) {
+      console.log(`  no worker polls task queue ${config.taskQueue}: the cancellation waits until one does (npm run dev's worker polls ${DEFAULT_TASK_QUEUE} unless TEMPORAL_TASK_QUEUE says otherwise)`);
+    }
     if (!options.wait) {
-      console.log(`follow it: temporal workflow query --workflow-id '${handle.workflowId}' --name progress`);
+      console.log('follow it:');
+      for (const line of followCommands(config, handle.workflowId)) console.log(`  ${line}`);
       return 0;
     }
-    return await follow(handle);
+    return await follow(handle, config);
   } finally {
     await connection.close();
   }
@@ -156,6 +276,14 @@ if (require.main === module) {
   main(process.argv).then(
     (code) => process.exit(code),
     (err: unknown) => {
+      if (err instanceof TemporalConnectionError) {
+        console.error(err.message);
+        process.exit(1);
+      }
+      if (err instanceof UsageError) {
+        console.error(`${err.message}\n(npm start -- --help lists every option)`);
+        process.exit(2);
+      }
       console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
       process.exit(1);
     },

@@ -1,0 +1,123 @@
+/**
+ * `npm start -- …` as a person runs it: the starter CLI as its own process (`node --import tsx
+ * src/starter.ts`, what `npm start --` runs) against the shared dev server, a simulator and a worker.
+ * Input errors in the flags' terms, connection failures in one line, the task queue the header
+ * names, comma-separated e-mails, progress with a relative next poll, Ctrl-C and `--attach`.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { collectOutput, type ProcessOutput } from '../harness/process-output';
+import { defaultWorkflowId } from '../src/contract';
+import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { inputFromOptions, problemInFlags, type CliOptions } from '../src/starter';
+import { startTestStack, type TestStack } from './helpers/stack';
+
+interface Cli extends ProcessOutput {
+  exited: Promise<number | null>;
+  interrupt(): void;
+}
+
+/** The CLI as its own process, with Temporal's variables of the test server unless `env` says otherwise. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Cli {
+  const base = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
+  delete base.TEMPORAL_TASK_QUEUE;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/starter.ts', ...args], { cwd: PROJECT_ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = collectOutput(child);
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  return { ...output, exited, interrupt: () => child.kill('SIGINT') };
+}
+
+const all = (c: Cli) => `${c.stdout()}\n${c.stderr()}`;
+
+describe('flags to input', () => {
+  const options = (o: Partial<CliOptions>): CliOptions => ({ publisher: 'contoso', offer: 'o', email: [], notify: [], ...o });
+
+  it('splits --email at commas, and takes it repeated', () => {
+    expect(inputFromOptions(options({ email: ['a@b.com, c@d.com', 'e@f.com'] })).notificationEmails).toEqual(['a@b.com', 'c@d.com', 'e@f.com']);
+  });
+
+  it('words input problems as the flags a person typed', () => {
+    const input = { notificationEmails: ['a@b.com', 'nope'] };
+    expect(problemInFlags('notificationEmails.1: must be an e-mail address like jondoe@contoso.com', input)).toBe('--email "nope": must be an e-mail address like jondoe@contoso.com');
+    expect(problemInFlags('offerId: must not contain "/" or "\\"', input)).toBe('--offer: must not contain "/" or "\\"');
+    expect(problemInFlags('polling.maxIntervalSeconds: maxIntervalSeconds must not be smaller than initialIntervalSeconds', input)).toBe('--poll-max must not be smaller than --poll-initial');
+    expect(problemInFlags('notificationEmails: must name at least one e-mail address', input)).toBe('--email: must name at least one e-mail address');
+  });
+});
+
+describe('npm start -- … without a server', () => {
+  it('refuses bad input in the flags\' terms before connecting (exit 2)', async () => {
+    const run = cli(['--publisher', 'contoso', '--offer', 'a/b', '--email', 'a@b.com,not-an-address'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain('--offer: must not contain "/"');
+    expect(run.stderr()).toContain('--email "not-an-address": must be an e-mail address');
+    expect(all(run)).not.toContain('Temporal');
+  });
+
+  it('names the address and what to check when Temporal does not answer, at once', async () => {
+    const started = Date.now();
+    const run = cli(['--publisher', 'contoso', '--offer', 'contoso-offer', '--email', 'jondoe@contoso.com', '--wait'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(await run.exited).toBe(1);
+    expect(run.stderr().trim()).toBe(
+      'cannot reach Temporal at 127.0.0.1:1 (TEMPORAL_ADDRESS): connection refused — nothing listens there; start the server (npm run dev starts one on 127.0.0.1:7233) or set TEMPORAL_ADDRESS to where it runs',
+    );
+    // Well within the client's 5 s connect timeout: a refused port needs no waiting (tsx start-up included).
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
+});
+
+describe('npm start -- … against a running worker', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ taskQueuePrefix: 'starter-cli' });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('--wait: the header names the task queue used, e-mails may be comma-separated, progress says "next poll in N s"', async () => {
+    const offerId = stack.offerId('cli');
+    stack.simulator.setScenario('contoso', offerId, { cancel: { mode: 'accepted', completeAfterPolls: 3, steps: 3 } });
+    const run = cli(['--publisher', 'contoso', '--offer', offerId, '--email', 'a@contoso.com,b@contoso.com', '--task-queue', stack.taskQueue, '--poll-initial', '1', '--poll-max', '2', '--wait']);
+    expect(await run.exited, all(run)).toBe(0);
+    const out = run.stdout();
+    expect(out).toContain(`cancellation ${defaultWorkflowId('contoso', offerId)} (run `);
+    expect(out).toContain(`taskQueue=${stack.taskQueue}`);
+    expect(out).toMatch(/^ {2}polling · asynchronous · \d+ polls? · .*next poll in \d+ s$/m);
+    const progressLines = out.split('\n').filter((l) => l.startsWith('  polling'));
+    expect(progressLines.join('\n')).not.toMatch(/next poll at|\d\d:\d\d:\d\d/);
+    expect(out).toMatch(/^succeeded: the operation was cancelled \(asynchronous\) after 3 polls in \d+ s$/m);
+    const [post] = stack.simulator.requests({ offerId, endpoint: 'cancel' });
+    expect(post?.body).toEqual({ metadata: { 'notification-emails': 'a@contoso.com,b@contoso.com' } });
+  }, 60_000);
+
+  it('warns when no worker polls the task queue given, and says how to follow the run', async () => {
+    const offerId = stack.offerId('cli-q');
+    const run = cli(['--publisher', 'contoso', '--offer', offerId, '--email', 'a@contoso.com', '--task-queue', 'q-wrong-nobody-polls']);
+    expect(await run.exited, all(run)).toBe(0);
+    const workflowId = defaultWorkflowId('contoso', offerId);
+    expect(run.stdout()).toContain('taskQueue=q-wrong-nobody-polls');
+    expect(run.stdout()).toContain('no worker polls task queue q-wrong-nobody-polls');
+    expect(run.stdout()).toContain(`npm start -- --attach ${workflowId}`);
+    expect(run.stdout()).toContain(`npm run temporal -- workflow query --workflow-id ${workflowId} --name progress`);
+    await stack.client.workflow.getHandle(workflowId).terminate('test: nobody polls its task queue');
+  }, 30_000);
+
+  it('Ctrl-C stops following only: the run goes on, the way back is printed, and --attach follows it to the end', async () => {
+    const offerId = stack.offerId('cli-int');
+    const workflowId = defaultWorkflowId('contoso', offerId);
+    stack.simulator.setScenario('contoso', offerId, { cancel: { mode: 'accepted', completeAfterPolls: 4 } });
+    const run = cli(['--publisher', 'contoso', '--offer', offerId, '--email', 'a@contoso.com', '--task-queue', stack.taskQueue, '--poll-initial', '2', '--poll-max', '2', '--wait']);
+    await run.waitForLine((l) => l.startsWith('  polling'), 30_000);
+    run.interrupt();
+    expect(await run.exited).toBe(130);
+    expect(run.stdout()).toContain(`stopped following (Ctrl-C); cancellation ${workflowId} goes on in Temporal`);
+    expect(run.stdout()).toContain(`npm start -- --attach ${workflowId}`);
+    expect((await stack.client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+
+    const attached = cli(['--attach', workflowId]);
+    expect(await attached.exited, all(attached)).toBe(0);
+    expect(attached.stdout()).toContain(`following ${workflowId} (run `);
+    expect(attached.stdout()).toMatch(/^succeeded: the operation was cancelled \(asynchronous\) after 4 polls/m);
+  }, 60_000);
+});
