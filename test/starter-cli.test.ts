@@ -19,7 +19,7 @@ interface Cli extends ProcessOutput {
 
 /** The CLI as its own process, with Temporal's variables of the test server unless `env` says otherwise. */
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Cli {
-  const base = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
+  const base: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
   delete base.TEMPORAL_TASK_QUEUE;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/starter.ts', ...args], { cwd: PROJECT_ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = collectOutput(child);
