@@ -72,10 +72,13 @@ export function endingOf(outcome: { value: unknown } | { error: unknown }): Endi
 }
 
 /**
- * `scenario`: ended as the scenario says. `answer-lost`: a 4xx whose answer the worker never saw
- * (killed, or its completion lost with the history service): the retry's look-up finds nothing
- * running, which the README's POST rule reads as "the earlier POST took effect" — completed,
- * `confirmedByLookup`, no second POST. `wrong`: anything else.
+ * `scenario`: ended as the scenario says. A 4xx whose answer the worker never saw (killed, or its
+ * report lost with the history service) is retried: the look-up finds the offer's operation still
+ * running (the simulator leaves it so after a 4xx), the POST goes again and is refused again — the
+ * scenario's ending, with two POSTs sent and none taking effect. `answer-lost`: the same where the
+ * look-up finds nothing running, which the README's POST rule reads as "the earlier POST took effect":
+ * completed, `confirmedByLookup` (not expected with this simulator; counted apart if it happens).
+ * `wrong`: anything else.
  */
 export function judge(kind: Kind, ending: Ending): 'scenario' | 'answer-lost' | 'wrong' {
   const expected = EXPECTED[kind];
