@@ -1,9 +1,19 @@
 /**
- * The Temporal UI path of the README, in a real browser (Debian's Chromium driven by playwright-core):
- * `npm run dev`'s stack with its Web UI → Workflows → Start Workflow → fill the form, paste the JSON
- * input → the run completes → Queries → `progress` says `completed`.
+ * The Temporal UI paths of the README, in a real browser (Debian's Chromium driven by playwright-core)
+ * against `npm run dev`'s stack with its Web UI and demo offers:
  *
- * Screenshots of each step land in test/.cache/ui-e2e/ (look there when it fails).
+ * 1. Workflows → Start Workflow → fill the form (with a Summary under More options), paste the JSON
+ *    input → the run completes → User Metadata shows the summary → Queries → `progress` leads with
+ *    its one-line `summary`.
+ * 2. A long cancellation (demo offer `long-offer`), started as `npm start` starts it: the workflow
+ *    list shows the run; the run page's timeline names each activity (`cancel POST`, `poll #2`) and
+ *    timer (`wait 2 s before poll #3`); User Metadata shows the static summary and the current
+ *    details while polling; Queries shows `polling · …`; the **Request Cancellation** button and its
+ *    *Confirm* end it `Canceled`; the current details and the query then say `workflowCanceled`,
+ *    with no next poll.
+ *
+ * Screenshots of each step land in test/.cache/ui-e2e/ (look there when it fails; the list, the
+ * run page's timeline and its current details are kept on success too).
  * Without /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it) the test is skipped, loudly.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,6 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
 import { startDevStack, type DevStack } from '../scripts/dev';
 import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, progressQuery, type CancelOfferProgress } from '../src/contract';
+import { startOfferCancellation } from '../src/start-cancellation';
 import { freePort } from '../src/temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 
@@ -50,7 +61,59 @@ interface BrowserGlobals {
 
 const SCREENSHOTS = path.join(PROJECT_ROOT, 'test', '.cache', 'ui-e2e');
 
-describe.skipIf(!haveChromium)('Temporal UI: start a cancellation from the Start Workflow form', () => {
+/** Retries `check` until it passes, reloading the page between tries (the UI refreshes a running workflow, but not always soon). */
+async function eventually(page: Page, check: () => Promise<void>, attempts = 6): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await page.reload();
+    }
+  }
+}
+
+/** A DOM node as the evaluate callbacks below use it (the project compiles without the DOM lib). */
+interface DomNode {
+  parentElement: DomNode | null;
+  innerText: string;
+}
+
+/**
+ * The text of the Markdown blocks on the User Metadata tab, by their heading (Summary, Details,
+ * Current Details; a block the run does not have is empty). The UI renders each in an iframe of its
+ * own (`/render?content=…`).
+ */
+async function userMetadata(page: Page): Promise<{ summary: string; details: string; currentDetails: string }> {
+  await page.getByRole('tab', { name: 'User Metadata' }).click();
+  await page.getByText('Current Details').first().waitFor();
+  const frames = page.locator('iframe[src*="/render?content="]');
+  await frames.first().waitFor();
+  const blocks: Record<string, string> = {};
+  for (let i = 0; i < (await frames.count()); i++) {
+    const frame = frames.nth(i);
+    // The nearest enclosing block that starts with a heading names the iframe.
+    const heading = await frame.evaluate((el) => {
+      let node = (el as unknown as DomNode).parentElement;
+      while (node && !/^(Summary|Details|Current Details)\b/.test(node.innerText.trim())) node = node.parentElement;
+      return node ? (node.innerText.trim().split('\n')[0] ?? '').trim() : '';
+    });
+    blocks[heading] = (await frame.contentFrame().locator('body').innerText()).replace(/\s+/g, ' ').trim();
+  }
+  return { summary: blocks.Summary ?? '', details: blocks.Details ?? '', currentDetails: blocks['Current Details'] ?? '' };
+}
+
+/** Queries → `progress` (preselected) → Run Query, and the JSON answer. */
+async function runProgressQuery(page: Page): Promise<CancelOfferProgress> {
+  await page.getByRole('tab', { name: 'Queries' }).click();
+  await page.getByRole('button', { name: 'Run Query' }).click();
+  const answer = page.locator('.cm-content').filter({ hasText: '"summary"' }).first();
+  await answer.waitFor();
+  return JSON.parse(await answer.innerText()) as CancelOfferProgress;
+}
+
+describe.skipIf(!haveChromium)('Temporal UI', () => {
   let tmp: string;
   let stack: DevStack | undefined;
   let browser: BrowserContext | undefined;
@@ -68,7 +131,7 @@ describe.skipIf(!haveChromium)('Temporal UI: start a cancellation from the Start
     await mkdir(SCREENSHOTS, { recursive: true });
     const { outFile } = await buildWorkflowBundle({ outFile: path.join(tmp, 'workflow-bundle.js') });
     const env: NodeJS.ProcessEnv = { ...process.env, WORKFLOW_BUNDLE_PATH: outFile };
-    for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'CPP_BASE_URL', 'CPP_ACCESS_TOKEN']) delete env[name];
+    for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'CPP_BASE_URL', 'CPP_ACCESS_TOKEN', 'DEV_DATA_DIR']) delete env[name];
     stack = await startDevStack({ env, temporalPort: await freePort(), uiPort: await freePort(), simulatorPort: 0, dataDir: path.join(tmp, 'data') });
 
     browser = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
@@ -89,10 +152,12 @@ describe.skipIf(!haveChromium)('Temporal UI: start a cancellation from the Start
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
-  it('starts the workflow from the form, sees it Completed, and reads progress in the Queries tab', async () => {
-    const offerId = `ui-${randomUUID().slice(0, 8)}`;
-    const workflowId = `cpp-cancel/contoso/${offerId}`;
-    const input = JSON.stringify({ publisherId: 'contoso', offerId, notificationEmails: ['jondoe@contoso.com'], polling: { initialIntervalSeconds: 1 } });
+  it('Start Workflow form: the run completes; User Metadata shows the summary typed; Queries → progress leads with its summary', async () => {
+    // A demo offer that answers 202 and is done at the 3rd poll; polling every second keeps it short.
+    const offerId = 'contoso-offer';
+    const workflowId = `cpp-cancel/contoso/${offerId}-${randomUUID().slice(0, 8)}`;
+    const summary = `Cancel operation on contoso/${offerId}`;
+    const input = JSON.stringify({ publisherId: 'contoso', offerId, notificationEmails: ['jondoe@contoso.com'], polling: { initialIntervalSeconds: 1, maxIntervalSeconds: 1 } });
 
     try {
       // Workflows → Start Workflow (the dev server's UI has it on by default).
@@ -128,8 +193,15 @@ describe.skipIf(!haveChromium)('Temporal UI: start a cancellation from the Start
       }, input);
       expect(JSON.parse(await data.innerText())).toEqual(JSON.parse(input));
       await expect(page.getByRole('radio', { name: 'json/plain' }).isChecked()).resolves.toBe(true);
-      // Leaving the editor reformats the JSON and moves the button: leave it first, then click.
+      // Leaving the editor reformats the JSON and moves the button: leave it first.
       await data.blur();
+
+      // More options → User Metadata → Summary (optional in the README; what the other start paths set).
+      await page.getByRole('button', { name: 'More options' }).click();
+      await page.getByText('User Metadata').waitFor();
+      const summaryEditor = page.locator('.cm-content').nth(1);
+      await summaryEditor.click();
+      await page.keyboard.type(summary);
       await shot('form-filled');
 
       await page.getByRole('button', { name: 'Start Workflow' }).click();
@@ -142,28 +214,21 @@ describe.skipIf(!haveChromium)('Temporal UI: start a cancellation from the Start
       await page.getByRole('heading', { name: workflowId }).waitFor();
 
       // The run's status badge; the page refreshes a running workflow, and a reload makes sure.
-      const completed = page.getByRole('status').getByText('Completed', { exact: true });
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await completed.waitFor({ timeout: 20_000 });
-          break;
-        } catch (err) {
-          if (attempt >= 4) throw err;
-          await page.reload();
-        }
-      }
+      await eventually(page, () => page.getByRole('status').getByText('Completed', { exact: true }).waitFor({ timeout: 20_000 }));
       await shot('completed');
 
-      // Queries → Query Type `progress` → Run Query.
-      await page.getByRole('tab', { name: 'Queries' }).click();
-      await page.getByRole('button', { name: 'Run Query' }).click();
-      const answer = page.getByText('"phase"').first();
-      await answer.waitFor();
+      const metadata = await userMetadata(page);
+      expect(metadata.summary).toBe(summary);
+      expect(metadata.currentDetails).toMatch(/^succeeded · asynchronous · 3 polls/);
+      expect(metadata.currentDetails).not.toContain('Next poll');
+
+      const progress = await runProgressQuery(page);
       await shot('progress-query');
-      const text = await page.locator('.cm-content').filter({ hasText: '"phase"' }).first().innerText();
-      const progress = JSON.parse(text) as CancelOfferProgress;
-      expect(progress).toMatchObject({ phase: 'succeeded', publisherId: 'contoso', offerId, mode: 'synchronous' });
+      expect(Object.keys(progress).slice(0, 2)).toEqual(['summary', 'percent']);
+      expect(progress.summary).toMatch(/^succeeded · asynchronous · 3 polls · 100 % · after \d+ s$/);
+      expect(progress).toMatchObject({ phase: 'succeeded', publisherId: 'contoso', offerId, mode: 'asynchronous', percent: 100 });
       expect(progress.finishedAt).toBeTruthy();
+      expect(progress.nextPollAt).toBeUndefined();
     } catch (err) {
       await shot('failure');
       throw err;
@@ -177,7 +242,81 @@ describe.skipIf(!haveChromium)('Temporal UI: start a cancellation from the Start
       expect(description.status.name).toBe('COMPLETED');
       expect(description.type).toBe(WORKFLOW_TYPE);
       expect(description.taskQueue).toBe(DEFAULT_TASK_QUEUE);
+      expect(await description.staticSummary()).toBe(summary);
       expect((await handle.query(progressQuery)).phase).toBe('succeeded');
+    } finally {
+      await connection.close();
+    }
+  }, 240_000);
+
+  it('a long cancellation: list, timeline summaries, current details while polling, Request Cancellation → Confirm, nothing stale after the end', async () => {
+    const offerId = 'long-offer';
+    const workflowId = `cpp-cancel/contoso/${offerId}`;
+    const connection = await Connection.connect({ address: stack!.temporalAddress });
+    try {
+      // Started as `npm start -- --publisher contoso --offer long-offer --poll-initial 1 --poll-max 2` starts it.
+      const client = new Client({ connection });
+      await startOfferCancellation(client, { publisherId: 'contoso', offerId, notificationEmails: ['jondoe@contoso.com'], polling: { initialIntervalSeconds: 1, maxIntervalSeconds: 2 } });
+
+      // The workflow list: the run is there, Running.
+      await page.goto(`${stack!.uiUrl}/namespaces/default/workflows`);
+      const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: workflowId, exact: true }) });
+      await eventually(page, () => row.getByText('Running', { exact: true }).waitFor({ timeout: 10_000 }));
+      await shot('workflow-list');
+
+      // The run page opens on its timeline: every activity and timer says what it is.
+      await row.getByRole('link', { name: workflowId, exact: true }).click();
+      await page.getByRole('heading', { name: workflowId }).waitFor();
+      await eventually(page, async () => {
+        await page.getByText('requestCancellation • cancel POST').first().waitFor({ timeout: 10_000 });
+        await page.getByText('getOperationStatus • poll #2', { exact: true }).waitFor({ timeout: 10_000 });
+        await page.getByText(/^wait \d+ s before poll #3$/).first().waitFor({ timeout: 10_000 });
+      });
+      await shot('timeline-summaries');
+
+      // User Metadata while polling: the static summary and details, and the current details.
+      let polling = await userMetadata(page);
+      await eventually(page, async () => {
+        polling = await userMetadata(page);
+        expect(polling.currentDetails).toMatch(/^polling · asynchronous · \d+ polls?/);
+      });
+      await shot('current-details-polling');
+      expect(polling.summary).toBe(`Cancel operation on contoso/${offerId}`);
+      expect(polling.details).toContain('Offer: long-offer');
+      expect(polling.currentDetails).toMatch(/Operation: running · overall \d+ %/);
+      expect(polling.currentDetails).toMatch(/Next poll: \d\d:\d\d:\d\dZ/);
+
+      const progress = await runProgressQuery(page);
+      await shot('progress-query-polling');
+      expect(Object.keys(progress).slice(0, 2)).toEqual(['summary', 'percent']);
+      expect(progress.summary).toMatch(/^polling · asynchronous · \d+ polls? · \d+ % · \w+ \d+ % · next poll at \d\d:\d\d:\d\dZ$/);
+      expect(typeof progress.percent).toBe('number');
+
+      // Request Cancellation (its own button, beside More Actions) → the Cancel Workflow dialog → Confirm.
+      await page.getByRole('button', { name: 'Request Cancellation' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('Are you sure you want to cancel this workflow?').waitFor();
+      await shot('cancel-dialog');
+      await dialog.getByRole('button', { name: 'Confirm' }).click();
+      await eventually(page, () => page.getByRole('status').getByText('Canceled', { exact: true }).waitFor({ timeout: 15_000 }));
+
+      const ended = await userMetadata(page);
+      await shot('current-details-ended');
+      expect(ended.currentDetails).toMatch(/^workflowCanceled · asynchronous · \d+ polls?/);
+      expect(ended.currentDetails).not.toContain('Next poll');
+      expect(ended.currentDetails).toMatch(/Ended \d\d:\d\d:\d\dZ, after \d+ s/);
+
+      const after = await runProgressQuery(page);
+      await shot('progress-query-ended');
+      expect(after.phase).toBe('workflowCanceled');
+      expect(after.summary).toMatch(/^workflowCanceled · asynchronous · \d+ polls? · .*after \d+ s · operation last seen running, no longer polled$/);
+      expect(after.nextPollAt).toBeUndefined();
+
+      const description = await client.workflow.getHandle(workflowId).describe();
+      expect(description.status.name).toBe('CANCELLED');
+    } catch (err) {
+      await shot('failure');
+      throw err;
     } finally {
       await connection.close();
     }
