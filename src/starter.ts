@@ -259,7 +259,8 @@ async function main(argv: string[]): Promise<number> {
     const handle = await startOfferCancellation(client, input as CancelOfferInput, { taskQueue: config.taskQueue, workflowId: options.workflowId });
     console.log(`cancellation ${handle.workflowId} (run ${handle.firstExecutionRunId}) on ${describeTemporal(config)}`);
     if ((await hasWorker(client, config.namespace, config.taskQueue)) === false) {
-      console.log(`  no worker polls task queue ${config.taskQueue}: the cancellation waits until one does (npm run dev's worker polls ${DEFAULT_TASK_QUEUE} unless TEMPORAL_TASK_QUEUE says otherwise)`);
+      const hint = config.taskQueue === DEFAULT_TASK_QUEUE ? 'start one: npm run dev, or npm run worker' : `npm run dev's worker polls ${DEFAULT_TASK_QUEUE} unless TEMPORAL_TASK_QUEUE says otherwise`;
+      console.log(`  no worker has polled task queue ${config.taskQueue} lately: the cancellation waits until one does (${hint})`);
     }
     if (!options.wait) {
       console.log('follow it:');
@@ -270,6 +271,14 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await connection.close();
   }
+}
+
+/** One line for an error the CLI did not expect: its cause too (a ServiceError says only 'Failed to start Workflow'), and a hint where one is known. */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  const text = `${err.name}: ${err.message}${cause}`;
+  return /search attribute/i.test(text) ? `${text}\n(the namespace lacks this project's search attributes: register them once with npm run setup)` : text;
 }
 
 if (require.main === module) {
@@ -284,7 +293,7 @@ if (require.main === module) {
         console.error(`${err.message}\n(npm start -- --help lists every option)`);
         process.exit(2);
       }
-      console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
+      console.error(describeError(err));
       process.exit(1);
     },
   );

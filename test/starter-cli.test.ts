@@ -97,7 +97,7 @@ describe('npm start -- … against a running worker', () => {
     expect(await run.exited, all(run)).toBe(0);
     const workflowId = defaultWorkflowId('contoso', offerId);
     expect(run.stdout()).toContain('taskQueue=q-wrong-nobody-polls');
-    expect(run.stdout()).toContain('no worker polls task queue q-wrong-nobody-polls');
+    expect(run.stdout()).toContain('no worker has polled task queue q-wrong-nobody-polls lately');
     expect(run.stdout()).toContain(`npm start -- --attach ${workflowId}`);
     expect(run.stdout()).toContain(`npm run temporal -- workflow query --workflow-id ${workflowId} --name progress`);
     await stack.client.workflow.getHandle(workflowId).terminate('test: nobody polls its task queue');
