@@ -5,8 +5,8 @@
  * on `src/workflows`), runs every main path of the cancellation workflow once, and writes each
  * history as JSON to test/fixtures/histories/<name>.json (format: see {@link historyFileText}).
  * Re-record after an intended, `patched()`-guarded change to the workflow's commands, and keep the
- * old files as well while executions recorded by the old code may still be running (see README
- * "Operations").
+ * old files as well while executions recorded by the old code may still be running (see
+ * docs/operations.md, "Changing workflow code safely").
  *
  * `--only name1,name2` records a subset; `--out dir` writes there instead (to compare with the
  * committed fixtures without touching them).

@@ -6,7 +6,7 @@
  *
  * A capped old space per isolate (the main thread runs activities, one worker thread runs every
  * workflow) makes V8 collect before garbage piles up under load, so RSS stays near the live heap,
- * which is well below the cap (the measurements are in the README, "Benchmark"). Raise it with a
+ * which is well below the cap (the measurements are in docs/benchmark.md). Raise it with a
  * much larger WORKER_MAX_CACHED_WORKFLOWS.
  */
 export const WORKER_NODE_FLAGS = ['--max-old-space-size=256'] as const;

@@ -1,8 +1,8 @@
 /**
  * The worker: polls the task queue, runs the cancellation workflow and its activities.
  *
- * Run with `npm run worker`. Configuration comes from the environment (see README); it is read
- * and validated once here, never inside an activity. Operability (README "Operations"): JSON logs
+ * Run with `npm run worker`. Configuration comes from the environment (README, docs/operations.md); it is
+ * read and validated once here, never inside an activity. Operability (docs/operations.md): JSON logs
  * on stdout, Prometheus metrics on `METRICS_ADDRESS`, `/livez` and `/readyz` on `HEALTH_ADDRESS`,
  * OpenTelemetry traces from the standard `OTEL_*` variables, and a graceful drain on SIGTERM.
  */

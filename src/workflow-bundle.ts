@@ -6,7 +6,7 @@
  * per workflow run, except the modules preloaded here, which are evaluated once and shared by all runs.
  * Input validation (zod and our schemas: many closures per module evaluation) would otherwise be rebuilt for every
  * cached run and every replay, and make most of their heap and garbage; shared, it is paid once per
- * worker (the measurements are in the README, "Benchmark").
+ * worker (the measurements are in docs/benchmark.md).
  *
  * What makes sharing safe: these modules keep no per-run state, and the SDK deep-freezes what a
  * shared module exports, so they export functions and plain data, never zod schema objects (zod

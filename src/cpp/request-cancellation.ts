@@ -2,7 +2,7 @@
  * The cancel POST made safe to repeat: before a retry re-sends it, the offer's running operations
  * are looked up, because the earlier attempt may have reached CPP even though its answer was lost.
  *
- * The rule (README "Retries"):
+ * The rule (docs/reliability.md, "Retries of the POST"):
  * - First attempt: POST at once (after checking `expectedOperationId`, when given).
  * - Retry, look-up answered: a running cancel operation is adopted (polled, no POST); nothing
  *   running means the earlier POST took effect; otherwise the POST is sent again.
