@@ -50,12 +50,14 @@ export function progressSummary(p: CancelOfferProgressState, nowMs?: number): st
 
 /** A few Markdown lines for the Temporal UI's current details of the run. */
 export function progressDetails(p: CancelOfferProgressState): string {
-  const lines = [`**${p.phase}**${p.mode ? ` · ${p.mode}` : ''} · ${p.polls} poll${p.polls === 1 ? '' : 's'}`];
+  // A blank line after the heading line, or Markdown reads the list below as plain text.
+  const lines = [`**${p.phase}**${p.mode ? ` · ${p.mode}` : ''} · ${p.polls} poll${p.polls === 1 ? '' : 's'}`, ''];
   if (p.publisherId && p.offerId) lines.push(`- Offer: \`${p.publisherId}/${p.offerId}\``);
   const op = p.operation;
-  if (op) lines.push(`- Operation: ${op.rawStatus ?? op.status}${op.progressPercentage !== undefined ? ` · overall ${op.progressPercentage} %` : ''}`);
+  const stale = p.phase === 'workflowCanceled' ? ' (last seen; no longer polled)' : '';
+  if (op) lines.push(`- Operation: ${op.rawStatus ?? op.status}${op.progressPercentage !== undefined ? ` · overall ${op.progressPercentage} %` : ''}${stale}`);
   const step = currentStep(op);
-  if (step) lines.push(`- Step: ${step.name} (${step.status}, ${step.progressPercentage ?? 0} %)`);
+  if (step && !stale) lines.push(`- Step: ${step.name} (${step.status}, ${step.progressPercentage ?? 0} %)`);
   if (p.phase === 'polling' && p.nextPollAt) lines.push(`- Next poll: ${clock(p.nextPollAt)}`);
   if (p.lastError) lines.push(`- Error: \`${p.lastError.type}\` ${oneLine(p.lastError.message, 300)}`);
   if (p.finishedAt) lines.push(`- Ended ${clock(p.finishedAt)}, after ${formatSeconds((Date.parse(p.finishedAt) - Date.parse(p.startedAt)) / 1000)}`);
