@@ -96,11 +96,8 @@ async function startCase(name: string, credential: Credential, options: { maxTok
         : { AZURE_CLIENT_ID: secretClientId, AZURE_CLIENT_SECRET: credential === 'secret' ? clientSecret : wrongSecret };
   const worker = spawnWorkerProcess({
     name: `entra-${name}`,
-    temporalAddress: inject('temporalAddress'),
-    namespace: inject('temporalNamespace'),
     taskQueue,
     cppBaseUrl: simulator.url,
-    workflowBundlePath: inject('workflowBundlePath'),
     env: { AZURE_TENANT_ID: tenantId, ...signIn, AZURE_AUTHORITY_HOST: authority.origin, NODE_EXTRA_CA_CERTS: pki.caPath },
   });
   const c = { name, authority, simulator, worker, taskQueue };

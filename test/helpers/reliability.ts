@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } fro
 import path from 'node:path';
 import { inspect } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { inject } from 'vitest';
 import { mapLimit } from '../../harness/concurrency';
 import * as harness from '../../harness/worker-process';
 import { readyLine } from '../../harness/worker-readiness';
@@ -187,13 +188,16 @@ export async function scanNamespaceForSecrets(
 export interface WorkerProcessOptions {
   /** A name for log prefixes. */
   name: string;
-  temporalAddress: string;
+  /** @default the test run's dev server (`inject('temporalAddress')`) */
+  temporalAddress?: string;
+  /** @default the test run's namespace */
   namespace?: string;
   taskQueue: string;
   cppBaseUrl: string;
   /** `CPP_ACCESS_TOKEN`; leave out to configure Entra through `env`. */
   accessToken?: string;
-  workflowBundlePath?: string;
+  /** @default the bundle global-setup built; `null` to let the worker bundle its own */
+  workflowBundlePath?: string | null;
   /** More environment (LOG_LEVEL, AZURE_*). */
   env?: Record<string, string>;
 }
@@ -218,13 +222,13 @@ function workerEnv(options: WorkerProcessOptions): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
-    TEMPORAL_ADDRESS: options.temporalAddress,
-    TEMPORAL_NAMESPACE: options.namespace ?? 'default',
+    TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: options.namespace ?? inject('temporalNamespace'),
     TEMPORAL_TASK_QUEUE: options.taskQueue,
     CPP_BASE_URL: options.cppBaseUrl,
     LOG_LEVEL: 'INFO',
     ...(options.accessToken !== undefined ? { CPP_ACCESS_TOKEN: options.accessToken } : {}),
-    ...(options.workflowBundlePath !== undefined ? { WORKFLOW_BUNDLE_PATH: options.workflowBundlePath } : {}),
+    ...(options.workflowBundlePath === null ? {} : { WORKFLOW_BUNDLE_PATH: options.workflowBundlePath ?? inject('workflowBundlePath') }),
     ...options.env,
   };
 }

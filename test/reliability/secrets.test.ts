@@ -59,11 +59,8 @@ describe('secrets', () => {
   function entraWorker(scheme: 'http' | 'https', closedPort: number, taskQueue: string): WorkerProcess {
     const worker = spawnWorkerProcess({
       name: `entra-${scheme}`,
-      temporalAddress: inject('temporalAddress'),
-      namespace: inject('temporalNamespace'),
       taskQueue,
       cppBaseUrl: simulator.url,
-      workflowBundlePath: inject('workflowBundlePath'),
       env: {
         AZURE_TENANT_ID: randomUUID(),
         AZURE_CLIENT_ID: randomUUID(),

@@ -89,12 +89,9 @@ afterAll(async () => {
 function startWorker(taskQueue: string, n: number): WorkerProcess {
   const worker = spawnWorkerProcess({
     name: `crash-${n}`,
-    temporalAddress: inject('temporalAddress'),
-    namespace: inject('temporalNamespace'),
     taskQueue,
     cppBaseUrl: simulator.url,
     accessToken: token,
-    workflowBundlePath: inject('workflowBundlePath'),
   });
   workers.push(worker);
   return worker;
