@@ -5,29 +5,16 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { fromPayloadsAtIndex, type Timestamp } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { progressQuery, type CancelOfferProgress, type FailureInfo } from './contract';
+import { describeRetry as describeRetryAt } from './progress-summary';
+import { CALL_NAMES, progressQuery, type CancelOfferProgress, type FailureInfo, type RetryState } from './contract';
 
-/** A CPP call that failed at least once and that Temporal is retrying. */
-export interface RetryState {
-  /** The activity: `requestCancellation` or `getOperationStatus`. */
-  activity: string;
-  /** The same for people: `cancel POST` or `poll`. */
-  call: string;
-  /** The attempt running now, or the next one while Temporal waits to retry (2 after one failure). */
-  attempt: number;
-  /** The last attempt's failure (secret-free, as the activity reported it). */
-  lastError?: { type: string; httpStatus?: number; message: string };
-  /** ISO-8601 time of the next attempt while waiting; absent while an attempt runs. */
-  nextAttemptAt?: string;
-}
+export type { RetryState };
 
 /** The workflow's `progress`, plus `retry` while a call is being retried. */
 export interface CancellationStatus {
   progress: CancelOfferProgress;
   retry?: RetryState;
 }
-
-const CALLS: Record<string, string> = { requestCancellation: 'cancel POST', getOperationStatus: 'poll' };
 
 const isoOf = (ts: Timestamp | null | undefined) =>
   ts?.seconds == null ? undefined : new Date(Number(ts.seconds.toString()) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
@@ -48,7 +35,7 @@ function retryOf(handle: WorkflowHandle, pending: temporal.api.workflow.v1.IPend
     lastError = { type, ...(typeof info?.httpStatus === 'number' ? { httpStatus: info.httpStatus } : {}), message: failure.message ?? info?.message ?? '' };
   }
   const nextAttemptAt = isoOf(pending.nextAttemptScheduleTime);
-  return { activity, call: CALLS[activity] ?? activity, attempt: pending.attempt ?? 1, ...(lastError ? { lastError } : {}), ...(nextAttemptAt ? { nextAttemptAt } : {}) };
+  return { activity, call: CALL_NAMES[activity] ?? activity, attempt: pending.attempt ?? 1, ...(lastError ? { lastError } : {}), ...(nextAttemptAt ? { nextAttemptAt } : {}) };
 }
 
 /**
@@ -63,14 +50,5 @@ export async function getCancellationStatus(handle: WorkflowHandle): Promise<Can
 
 /** One line, e.g. `retrying cancel POST · attempt 3 · last error CppServerError HTTP 503: … · next attempt in 3 s`. */
 export function describeRetry(retry: RetryState, now = Date.now()): string {
-  const parts = [`retrying ${retry.call}`, `attempt ${retry.attempt}`];
-  const e = retry.lastError;
-  if (e) {
-    const message = e.message.replace(/\s+/g, ' ').trim();
-    const cut = message.length > 120 ? `${message.slice(0, 119)}…` : message;
-    parts.push(`last error ${e.type}${e.httpStatus !== undefined ? ` HTTP ${e.httpStatus}` : ''}: ${cut}`);
-  }
-  const at = retry.nextAttemptAt ? Date.parse(retry.nextAttemptAt) : NaN;
-  parts.push(Number.isNaN(at) ? 'attempt running' : `next attempt in ${Math.max(0, Math.ceil((at - now) / 1000))} s`);
-  return parts.join(' · ');
+  return describeRetryAt(retry, now);
 }

@@ -96,6 +96,8 @@ export interface CancelOfferProgressState {
   lastPolledAt?: string;
   nextPollAt?: string;
   lastError?: FailureInfo;
+  /** While Temporal retries the cancel POST or a poll after a failed attempt (cleared when the call is answered). */
+  retry?: RetryState;
   startedAt: string;
   finishedAt?: string;
   /** Runs this cancellation has continued as new. */
@@ -191,6 +193,23 @@ export interface FailureInfo {
   code?: string;
 }
 
+/** The calls an activity makes, as people name them. */
+export const CALL_NAMES: Record<string, string> = { requestCancellation: 'cancel POST', getOperationStatus: 'poll' };
+
+/** A CPP call that failed at least once and that Temporal is retrying. */
+export interface RetryState {
+  /** The activity: `requestCancellation` or `getOperationStatus`. */
+  activity: string;
+  /** The same for people: `cancel POST` or `poll`. */
+  call: string;
+  /** The attempt running now, or the next one while Temporal waits to retry (2 after one failure). */
+  attempt: number;
+  /** The last attempt's failure (secret-free, as the activity reported it). */
+  lastError?: { type: string; httpStatus?: number; message: string };
+  /** ISO-8601 time of the next attempt while waiting; absent while an attempt runs. */
+  nextAttemptAt?: string;
+}
+
 /** Payload of the completion signal. */
 export interface CompletionSignalPayload {
   workflowId: string;
@@ -218,3 +237,8 @@ export interface ContinuationState {
 export const progressQuery = defineQuery<CancelOfferProgress>('progress');
 export const subscribeSignal = defineSignal<[NotifyTarget]>('subscribe');
 export const completionSignal = defineSignal<[CompletionSignalPayload]>(COMPLETION_SIGNAL_NAME);
+/**
+ * Sent by an activity to its own run when an attempt failed and Temporal will retry it, so the
+ * run's progress and current details show the retry (display only; a lost one changes nothing).
+ */
+export const callRetryingSignal = defineSignal<[RetryState]>('cppCallRetrying');

@@ -3,7 +3,7 @@
  * CLI) and a few Markdown lines (the Temporal UI's current details). Pure and free of Node, so the
  * workflow and the CLI say the same thing.
  */
-import type { CancelOfferProgressState, OperationView } from './contract';
+import type { CancelOfferProgressState, OperationView, RetryState } from './contract';
 import type { NormalizedInput } from './input';
 import type { OperationStep } from './cpp/types';
 
@@ -45,6 +45,7 @@ export function progressSummary(p: CancelOfferProgressState, nowMs?: number): st
   if (p.finishedAt) parts.push(`after ${formatSeconds((Date.parse(p.finishedAt) - Date.parse(p.startedAt)) / 1000)}`);
   if (p.phase === 'workflowCanceled' && op) parts.push(`operation last seen ${op.rawStatus ?? op.status}, no longer polled`);
   if (p.lastError) parts.push(`${p.lastError.type}: ${oneLine(p.lastError.message, 160)}`);
+  if (p.retry && !p.finishedAt) parts.push(describeRetry(p.retry, nowMs));
   return parts.join(' · ');
 }
 
@@ -59,9 +60,24 @@ export function progressDetails(p: CancelOfferProgressState): string {
   const step = currentStep(op);
   if (step && !stale) lines.push(`- Step: ${step.name} (${step.status}, ${step.progressPercentage ?? 0} %)`);
   if (p.phase === 'polling' && p.nextPollAt) lines.push(`- Next poll: ${clock(p.nextPollAt)}`);
+  if (p.retry && !p.finishedAt) lines.push(`- R${describeRetry(p.retry).slice(1)}`);
   if (p.lastError) lines.push(`- Error: \`${p.lastError.type}\` ${oneLine(p.lastError.message, 300)}`);
   if (p.finishedAt) lines.push(`- Ended ${clock(p.finishedAt)}, after ${formatSeconds((Date.parse(p.finishedAt) - Date.parse(p.startedAt)) / 1000)}`);
   return lines.join('\n');
+}
+
+/**
+ * One line, e.g. `retrying cancel POST · attempt 3 · last error CppServerError HTTP 503: … · next attempt in 3 s`
+ * (with `nowMs`; without it, `next attempt at 12:00:03Z`, as in {@link progressSummary}).
+ */
+export function describeRetry(retry: RetryState, nowMs?: number): string {
+  const parts = [`retrying ${retry.call}`, `attempt ${retry.attempt}`];
+  const e = retry.lastError;
+  if (e) parts.push(`last error ${e.type}${e.httpStatus !== undefined ? ` HTTP ${e.httpStatus}` : ''}: ${oneLine(e.message, 120)}`);
+  const at = retry.nextAttemptAt ? Date.parse(retry.nextAttemptAt) : NaN;
+  if (Number.isNaN(at)) parts.push('attempt running');
+  else parts.push(nowMs === undefined ? `next attempt at ${clock(retry.nextAttemptAt as string)}` : `next attempt in ${Math.max(0, Math.ceil((at - nowMs) / 1000))} s`);
+  return parts.join(' · ');
 }
 
 function oneLine(text: string, max: number): string {

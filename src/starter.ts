@@ -184,7 +184,9 @@ async function follow(handle: WorkflowHandle<typeof cancelOfferOperation>, confi
     inFlight = true;
     getCancellationStatus(handle)
       .then(
-        ({ progress, retry }) => {
+        ({ progress: reported, retry }) => {
+          // The retry gets a line of its own below, from Temporal's own record of the attempts.
+          const progress = { ...reported, retry: undefined };
           // Compared without the countdown, so a line prints when something changes, not every second.
           const key = progressSummary(progress);
           if (key !== lastProgress) console.log(`  ${describeProgress(progress)}`);

@@ -5,6 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { WorkflowHandle } from '@temporalio/client';
+import { progressQuery } from '../src/contract';
 import type { OfferScenario } from '../src/simulator/scenario';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { describeRetry, getCancellationStatus, type CancellationStatus } from '../src/starter';
@@ -67,6 +69,82 @@ describe('getCancellationStatus', () => {
     expect(after.progress.phase).toBe('succeeded');
     expect(after.retry).toBeUndefined();
     expect(stack.simulator.requests({ offerId, endpoint: 'cancel' })).toHaveLength(3);
+  });
+});
+
+/** The run's current details, as the Temporal UI shows them. */
+async function currentDetails(handle: WorkflowHandle): Promise<string> {
+  return (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+}
+
+/** Asks `read` every 100 ms until `done` holds (30 s at most), and returns what it read. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`not seen in 30 s; last: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('the run itself shows its retries (progress query, current details), told by its activities', () => {
+  it('a retried cancel POST: attempt, last error, next attempt; gone once the POST is answered', async () => {
+    const offerId = stack.offerId('self');
+    stack.simulator.setScenario(PUBLISHER, offerId, FLAKY_POST);
+    const handle = await startOfferCancellation(stack.client, { publisherId: PUBLISHER, offerId, notificationEmails: ['jondoe@contoso.com'] }, { taskQueue: stack.taskQueue });
+
+    const progress = await until(() => handle.query(progressQuery), (p) => p.retry !== undefined);
+    expect(progress.phase).toBe('requesting');
+    expect(progress.retry).toMatchObject({ activity: 'requestCancellation', call: 'cancel POST', lastError: { type: 'CppServerError', httpStatus: 503 } });
+    expect(progress.retry!.attempt).toBeGreaterThanOrEqual(2);
+    // Retry-After: 3 is the delay Temporal takes; the notice says when that is.
+    expect(Date.parse(progress.retry!.nextAttemptAt!)).toBeGreaterThan(Date.now() - 1_000);
+    expect(progress.summary).toMatch(/^requesting · 0 polls · retrying cancel POST · attempt \d+ · last error CppServerError HTTP 503: .+ · next attempt at \d\d:\d\d:\d\dZ$/);
+    const details = await until(() => currentDetails(handle), (d) => d.includes('Retrying'));
+    expect(details).toMatch(/^- Retrying cancel POST · attempt \d+ · last error CppServerError HTTP 503: .+ · next attempt at \d\d:\d\d:\d\dZ$/m);
+
+    expect((await handle.result()).outcome).toBe('succeeded');
+    const after = await handle.query(progressQuery);
+    expect(after.retry).toBeUndefined();
+    expect(after.summary).not.toContain('retrying');
+    expect(await currentDetails(handle)).not.toContain('Retrying');
+  });
+
+  it('a retried poll: shown while Temporal retries it, cleared by the next answer', async () => {
+    const offerId = stack.offerId('poll');
+    stack.simulator.setScenario(PUBLISHER, offerId, {
+      cancel: { mode: 'accepted', completeAfterPolls: 2 },
+      faults: [{ on: 'poll', fault: { kind: 'status', status: 500 }, times: 3 }],
+    });
+    const handle = await startOfferCancellation(
+      stack.client,
+      { publisherId: PUBLISHER, offerId, notificationEmails: ['jondoe@contoso.com'], polling: { initialIntervalSeconds: 1, maxIntervalSeconds: 1 } },
+      { taskQueue: stack.taskQueue },
+    );
+    const progress = await until(() => handle.query(progressQuery), (p) => p.retry !== undefined);
+    expect(progress.phase).toBe('polling');
+    expect(progress.retry).toMatchObject({ activity: 'getOperationStatus', call: 'poll', lastError: { type: 'CppServerError', httpStatus: 500 } });
+    expect(await until(() => currentDetails(handle), (d) => d.includes('Retrying poll'))).toMatch(/^- Retrying poll · attempt \d+ · last error CppServerError HTTP 500/m);
+
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous' });
+    expect((await handle.query(progressQuery)).retry).toBeUndefined();
+    // One retry notice per failed attempt: three signals. What they cost, against the same run
+    // without faults: the signal and the workflow task it wakes (4 events each); nothing else.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const signals = events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'cppCallRetrying');
+    expect(signals).toHaveLength(3);
+    const cleanOffer = stack.offerId('poll-clean');
+    stack.simulator.setScenario(PUBLISHER, cleanOffer, { cancel: { mode: 'accepted', completeAfterPolls: 2 } });
+    const clean = await startOfferCancellation(
+      stack.client,
+      { publisherId: PUBLISHER, offerId: cleanOffer, notificationEmails: ['jondoe@contoso.com'], polling: { initialIntervalSeconds: 1, maxIntervalSeconds: 1 } },
+      { taskQueue: stack.taskQueue },
+    );
+    await clean.result();
+    const cleanEvents = (await clean.fetchHistory()).events ?? [];
+    expect(events.length - cleanEvents.length).toBe(3 * 4);
   });
 });
 

@@ -8,6 +8,7 @@ import type { OperationView } from '../contract';
 import { requestCancellation as requestCancellationOverHttp, type CancelRequest } from '../cpp/request-cancellation';
 import type { CppClient, CppOperation } from '../cpp/types';
 import { toActivityFailure } from './failures';
+import { noticeRetry } from './retry-notice';
 
 export type RequestCancellationInput = CancelRequest & { notificationEmails: string[] };
 
@@ -57,6 +58,13 @@ async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The failure an attempt ends with, after telling the run when Temporal will retry it. */
+async function failAttempt(err: unknown): Promise<never> {
+  const failure = toActivityFailure(err);
+  await noticeRetry(failure);
+  throw failure;
+}
+
 /** Builds the activities over a CPP client. */
 export function createCancellationActivities({ client }: CancellationActivityDeps) {
   return {
@@ -76,7 +84,7 @@ export function createCancellationActivities({ client }: CancellationActivityDep
           if (confirmedBy === 'retriedPost') return { ...rest, confirmedByRetriedPost: true };
           return rest;
         } catch (err) {
-          throw toActivityFailure(err);
+          return failAttempt(err);
         }
       });
     },
@@ -88,7 +96,7 @@ export function createCancellationActivities({ client }: CancellationActivityDep
           const poll = await client.getOperation(input.location, { signal: cancellationSignal() });
           return { operation: viewOf(poll.operation), retryAfterMs: poll.retryAfterMs };
         } catch (err) {
-          throw toActivityFailure(err);
+          return failAttempt(err);
         }
       });
     },

@@ -66,6 +66,7 @@ async function request(run: CancellationRun, input: NormalizedInput): Promise<St
   const deadlineMs = run.startedAtMs + input.polling.timeoutSeconds * 1000;
   const { publisherId, offerId, notificationEmails, apiVersion, expectedOperationId } = input;
   const response = await cancellationActivities(deadlineMs - Date.now(), 'cancel POST (after a look-up of running operations on retries)').requestCancellation({ publisherId, offerId, notificationEmails, apiVersion, expectedOperationId });
+  run.answered();
   const confirmation: Confirmation = { confirmedByLookup: response.confirmedByLookup, confirmedByRetriedPost: 'confirmedByRetriedPost' in response ? response.confirmedByRetriedPost : undefined };
   if (response.kind === 'synchronous') {
     run.progress.mode = 'synchronous';

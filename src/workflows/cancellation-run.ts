@@ -6,6 +6,7 @@
 import { log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type ApplicationFailure } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
+  callRetryingSignal,
   cancelPhaseSearchAttribute,
   offerIdSearchAttribute,
   progressQuery,
@@ -18,6 +19,7 @@ import {
   type ContinuationState,
   type NotifyTarget,
   type OperationView,
+  type RetryState,
 } from '../contract';
 import { parseNotifyTarget, type NormalizedInput } from '../input';
 import { progressDetails, progressSummary } from '../progress-summary';
@@ -32,6 +34,11 @@ export interface Confirmation {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+function isRetryState(value: unknown): value is RetryState {
+  const v = value as Partial<RetryState> | null;
+  return typeof v === 'object' && v !== null && typeof v.activity === 'string' && typeof v.call === 'string' && typeof v.attempt === 'number';
+}
 
 /** One run of the cancellation workflow: what it shows, whom it tells, how it ends. */
 export class CancellationRun {
@@ -53,6 +60,17 @@ export class CancellationRun {
       if (parsed) addTargets(this.targets, parsed);
       else log.warn('subscribe signal ignored: not a notify target', { target });
     });
+    setHandler(callRetryingSignal, (notice) => {
+      // Sent by our own activities; anything else, or a late one after the end, is only logged.
+      if (this.progress.finishedAt || !isRetryState(notice)) return log.warn('retry notice ignored', { notice });
+      this.progress.retry = notice;
+      this.show();
+    });
+  }
+
+  /** The CPP call in flight was answered: any retry it went through is over. */
+  answered(): void {
+    this.progress.retry = undefined;
   }
 
   /** Adds callers to notify (a caller may subscribe twice: kept once). */
@@ -130,6 +148,7 @@ export class CancellationRun {
     const finishedAtMs = Date.now();
     this.progress.finishedAt = iso(finishedAtMs);
     this.progress.nextPollAt = undefined;
+    this.progress.retry = undefined;
     this.enter(phase);
     const durationMs = finishedAtMs - this.startedAtMs;
     const { workflowId } = workflowInfo();

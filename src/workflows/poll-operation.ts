@@ -44,6 +44,7 @@ export async function pollUntilTerminal(run: CancellationRun, input: NormalizedI
     if (waitMs > 0) await sleep(waitMs, { summary: `wait ${formatSeconds(waitMs / 1000)} before poll #${pollNumber}${waitReason}` });
 
     const { operation, retryAfterMs } = await cancellationActivities(start.deadlineMs - Date.now(), `poll #${pollNumber}`).getOperationStatus({ location: start.location });
+    run.answered();
     progress.polls += 1;
     pollsThisRun += 1;
     progress.lastPolledAt = new Date().toISOString();

@@ -1,0 +1,64 @@
+/**
+ * Tells the activity's own run that an attempt failed and Temporal will retry it, so the run's
+ * progress and the Temporal UI's current details show the retry. Server-side retries are otherwise
+ * invisible to the workflow. Display only: a notice that cannot be sent is logged and dropped.
+ */
+import { ApplicationFailure, type RetryPolicy } from '@temporalio/common';
+import { msOptionalToNumber } from '@temporalio/common/lib/time';
+import { Context, log } from '@temporalio/activity';
+import { CALL_NAMES, callRetryingSignal, type FailureInfo, type RetryState } from '../contract';
+
+/** How long a notice may hold back the failed attempt's end (and so the next attempt). */
+const NOTICE_TIMEOUT_MS = 2_000;
+
+/** The delay Temporal will wait before the next attempt: the failure's own (Retry-After), else the policy's backoff. */
+function retryDelayMs(failure: ApplicationFailure, attempt: number, policy: RetryPolicy | undefined): number | undefined {
+  const own = msOptionalToNumber(failure.nextRetryDelay);
+  if (own !== undefined) return own;
+  const initial = msOptionalToNumber(policy?.initialInterval);
+  if (initial === undefined) return undefined;
+  const backoff = initial * (policy?.backoffCoefficient ?? 2) ** (attempt - 1);
+  const max = msOptionalToNumber(policy?.maximumInterval) ?? initial * 100;
+  return Math.min(backoff, max);
+}
+
+/** The retry the run should show after `failure` ended this attempt, or nothing when Temporal will not retry. */
+export function retryStateAfter(failure: unknown): RetryState | undefined {
+  if (!(failure instanceof ApplicationFailure) || failure.nonRetryable) return undefined;
+  const info = Context.current().info;
+  const maxAttempts = info.retryPolicy?.maximumAttempts;
+  if (maxAttempts && info.attempt >= maxAttempts) return undefined;
+  const details = failure.details?.[0] as Partial<FailureInfo> | undefined;
+  const delayMs = retryDelayMs(failure, info.attempt, info.retryPolicy);
+  return {
+    activity: info.activityType,
+    call: CALL_NAMES[info.activityType] ?? info.activityType,
+    attempt: info.attempt + 1,
+    lastError: {
+      type: failure.type ?? 'Failure',
+      ...(typeof details?.httpStatus === 'number' ? { httpStatus: details.httpStatus } : {}),
+      message: failure.message,
+    },
+    ...(delayMs !== undefined ? { nextAttemptAt: new Date(Date.now() + delayMs).toISOString() } : {}),
+  };
+}
+
+/** Signals the run about the retry `failure` leads to; never throws, waits at most two seconds. */
+export async function noticeRetry(failure: unknown): Promise<void> {
+  const retry = retryStateAfter(failure);
+  const run = Context.current().info.workflowExecution;
+  if (!retry || !run) return;
+  const { workflowId, runId } = run;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const signalled = Context.current().client.workflow.getHandle(workflowId, runId).signal(callRetryingSignal, retry);
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${NOTICE_TIMEOUT_MS} ms`)), NOTICE_TIMEOUT_MS);
+    });
+    await Promise.race([signalled, timedOut]);
+  } catch (err) {
+    log.warn('could not tell the run about the retry (display only)', { error: err instanceof Error ? err.message : String(err) });
+  } finally {
+    clearTimeout(timer);
+  }
+}
