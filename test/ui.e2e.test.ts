@@ -6,7 +6,7 @@
  *    input → the run completes → User Metadata shows the summary → Queries → `progress` leads with
  *    its one-line `summary`.
  * 2. A long cancellation (demo offer `long-offer`), started as `npm start` starts it: the workflow
- *    list shows the run; the run page's timeline names each activity (`cancel POST`, `poll #2`) and
+ *    list shows the run with its publisher, offer and phase (the README's three columns); the run page's timeline names each activity (`cancel POST`, `poll #2`) and
  *    timer (`wait 2 s before poll #3`); User Metadata shows the static summary and the current
  *    details while polling; Queries shows `polling · …`; the **Request Cancellation** button and its
  *    *Confirm* end it `Canceled`; the current details and the query then say `workflowCanceled`,
@@ -58,6 +58,9 @@ interface BrowserGlobals {
   DataTransfer: new () => { setData(format: string, data: string): void };
   ClipboardEvent: new (type: string, init: { clipboardData: unknown; bubbles: boolean; cancelable: boolean }) => Event;
 }
+
+/** The search attributes the README has an operator add as workflow-list columns. */
+const LIST_COLUMNS = ['CppPublisherId', 'CppOfferId', 'CppCancelPhase'];
 
 const SCREENSHOTS = path.join(PROJECT_ROOT, 'test', '.cache', 'ui-e2e');
 
@@ -258,10 +261,27 @@ describe.skipIf(!haveChromium)('Temporal UI', () => {
       const client = new Client({ connection });
       await startOfferCancellation(client, { publisherId: 'contoso', offerId, notificationEmails: ['jondoe@contoso.com'], polling: { initialIntervalSeconds: 1, maxIntervalSeconds: 2 } });
 
-      // The workflow list: the run is there, Running.
+      // The workflow list: the run is there, Running. UI 2.54's list cannot show a run's summary (the
+      // list API returns no user metadata); its columns can show our search attributes, added as the
+      // README says: Configure Columns → + beside CppPublisherId, CppOfferId, CppCancelPhase (− beside
+      // Run ID, Type and End, to make room).
       await page.goto(`${stack!.uiUrl}/namespaces/default/workflows`);
       const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: workflowId, exact: true }) });
       await eventually(page, () => row.getByText('Running', { exact: true }).waitFor({ timeout: 10_000 }));
+      await page.getByRole('button', { name: 'Configure Columns' }).click();
+      for (const attribute of LIST_COLUMNS) await page.getByTestId(`orderable-list-item-${attribute}-add-button`).click();
+      for (const column of ['Run ID', 'Type', 'End']) await page.getByTestId(`orderable-list-item-${column}-remove-button`).click();
+      await shot('configure-columns');
+      // The columns are kept in the browser's storage; a reload closes the drawer.
+      await page.reload();
+      // Cells: …, Workflow ID, Start, then the three added.
+      await eventually(page, async () => {
+        await row.getByRole('cell').last().waitFor({ timeout: 10_000 });
+        const cells = (await row.getByRole('cell').allInnerTexts()).map((text) => text.trim());
+        expect(cells.slice(-3)).toEqual(['contoso', 'long-offer', expect.stringMatching(/^(requesting|polling)$/)]);
+      });
+      const header = (await page.getByRole('row').first().innerText()).replace(/\s+/g, ' ');
+      for (const attribute of LIST_COLUMNS) expect(header).toContain(attribute);
       await shot('workflow-list');
 
       // The run page opens on its timeline: every activity and timer says what it is.
