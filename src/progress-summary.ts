@@ -59,7 +59,11 @@ export function progressDetails(p: CancelOfferProgressState): string {
   if (op) lines.push(`- Operation: ${op.rawStatus ?? op.status}${op.progressPercentage !== undefined ? ` · overall ${op.progressPercentage} %` : ''}${stale}`);
   const step = currentStep(op);
   if (step && !stale) lines.push(`- Step: ${step.name} (${step.status}, ${step.progressPercentage ?? 0} %)`);
-  if (p.phase === 'polling' && p.nextPollAt) lines.push(`- Next poll: ${clock(p.nextPollAt)}`);
+  if (p.phase === 'polling' && p.nextPollAt) {
+    // Relative to the last poll, not to "now": the details are read long after they were written.
+    const after = p.lastPolledAt ? `, ${formatSeconds((Date.parse(p.nextPollAt) - Date.parse(p.lastPolledAt)) / 1000)} after the last poll` : '';
+    lines.push(`- Next poll: ${clock(p.nextPollAt)}${after}`);
+  }
   if (p.retry && !p.finishedAt) lines.push(`- R${describeRetry(p.retry).slice(1)}`);
   if (p.lastError) lines.push(`- Error: \`${p.lastError.type}\` ${oneLine(p.lastError.message, 300)}`);
   if (p.finishedAt) lines.push(`- Ended ${clock(p.finishedAt)}, after ${formatSeconds((Date.parse(p.finishedAt) - Date.parse(p.startedAt)) / 1000)}`);

@@ -66,7 +66,7 @@ describe('the Temporal UI without a query', () => {
 
     const polling = await waitFor(() => currentDetails(handle), (d) => d.startsWith('**polling**') && d.includes('- Step:'));
     expect(polling).toMatch(/- Operation: running · overall \d+ %/);
-    expect(polling).toMatch(/- Next poll: \d\d:\d\d:\d\dZ/);
+    expect(polling).toMatch(/- Next poll: \d\d:\d\d:\d\dZ, 1 s after the last poll$/m); // Retry-After: 1
     const progress = await handle.query(progressQuery);
     expect(Object.keys(progress).slice(0, 2)).toEqual(['summary', 'percent']);
     expect(progress.summary).toMatch(/^polling · asynchronous · \d+ polls? · \d+ % · \w+ \d+ % · next poll at \d\d:\d\d:\d\dZ$/);
