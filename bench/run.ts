@@ -3,10 +3,13 @@
  * process), then measures in one run — so the ratios compare like with like on this machine:
  *   (a) completed cancellations/s on the 200 path vs a hello workflow, and the raw HTTP floor;
  *   (b) GETs per operation and lateness of the workflow's polling vs a fixed 2-second poller;
- *   (c) worker RSS idle vs with many cancellations polling, and history sizes.
- * Prints a table and writes bench/results/latest.json. BENCH_SCALE=small for a quick run.
+ *   (c) worker RSS idle vs with many cancellations polling, and history sizes;
+ *   (d) history events and Temporal Cloud Actions per cancellation, vs a fixed poller and the
+ *       infrequent-polling pattern (bench/cost.ts).
+ * Prints a table and writes bench/results/latest.json. BENCH_SCALE=small for a quick run;
+ * BENCH_ONLY=cost runs (d) alone (a minute) and updates its part of latest.json.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -31,6 +34,7 @@ import {
   workflowThroughput,
   type PollingCost,
 } from './measure';
+import { costSection, costTable } from './cost';
 import { BENCH_TOKEN, withBenchStack, withWorker, type BenchStack } from './stack';
 import { helloWorkflow } from './workflows/hello';
 
@@ -211,7 +215,7 @@ async function memoryAndHistorySection(ctx: BenchStack) {
   });
 }
 
-function printTable(results: Awaited<ReturnType<typeof collect>>): void {
+function printTable(results: Results): void {
   const a = results.throughput;
   const shipped = a.configs.find((c) => c.config === 'shipped') ?? a.configs[0]!;
   const b = results.polling;
@@ -235,6 +239,7 @@ function printTable(results: Awaited<ReturnType<typeof collect>>): void {
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log('\n' + rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n'));
+  console.log(`\n${costTable(results.cost)}`);
 }
 
 async function collect(ctx: BenchStack, cpp: CppHttpClient) {
@@ -244,7 +249,32 @@ async function collect(ctx: BenchStack, cpp: CppHttpClient) {
   const polling = await pollingSection(ctx, cpp);
   console.log('(c) memory and history…');
   const memoryAndHistory = await memoryAndHistorySection(ctx);
-  return { throughput, polling, memoryAndHistory };
+  console.log('(d) cost per cancellation…');
+  const cost = await costSection(ctx);
+  return { throughput, polling, memoryAndHistory, cost };
+}
+
+type Results = Awaited<ReturnType<typeof collect>>;
+
+/** The issue's target figures, under the keys it names. */
+function targetsOf(results: Pick<Results, 'throughput' | 'cost'>) {
+  const shipped = results.throughput.configs.find((c) => c.config === 'shipped') ?? results.throughput.configs[0]!;
+  const { cost } = results;
+  return { p1Ratio: shipped.ratio, eventsPerPoll: cost.eventsPerPoll.max, actionsPerCancellation: cost.actionsPerCancellation, eventsOn200Path: cost.eventsOn200Path };
+}
+
+/** BENCH_ONLY=cost: section (d) alone; replaces its part (and the targets it feeds) in latest.json, keeping the rest. */
+async function costOnly(ctx: BenchStack): Promise<void> {
+  console.log('(d) cost per cancellation…');
+  const cost = await costSection(ctx);
+  console.log(`\n${costTable(cost)}`);
+  const file = path.join(PROJECT_ROOT, 'bench', 'results', 'latest.json');
+  const latest = JSON.parse(await readFile(file, 'utf8')) as { results: Results; targets?: unknown; costDate?: string };
+  latest.results.cost = cost;
+  latest.costDate = new Date().toISOString();
+  latest.targets = targetsOf(latest.results);
+  await writeFile(file, JSON.stringify(latest, null, 2) + '\n');
+  console.log(`\nwrote the cost part of ${path.relative(PROJECT_ROOT, file)}: ${JSON.stringify(latest.targets)}`);
 }
 
 /** BENCH_ONLY=memory: section (c) alone, to compare worker settings (e.g. WORKER_MAX_CACHED_WORKFLOWS). */
@@ -265,6 +295,10 @@ async function main(): Promise<void> {
           await throughputSection(ctx);
           return;
         }
+        if (process.env.BENCH_ONLY === 'cost') {
+          await costOnly(ctx);
+          return;
+        }
         if (process.env.BENCH_ONLY === 'memory') {
           const only = await collectMemoryOnly(ctx);
           const file = path.join(PROJECT_ROOT, 'bench', 'results', `memory-cache-${process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default'}.json`);
@@ -278,7 +312,7 @@ async function main(): Promise<void> {
         const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.platform()} ${os.release()}` };
         const file = path.join(PROJECT_ROOT, 'bench', 'results', small ? 'latest-small.json' : 'latest.json');
         await mkdir(path.dirname(file), { recursive: true });
-        await writeFile(file, JSON.stringify({ date: new Date().toISOString(), scale: SCALE, machine, results }, null, 2) + '\n');
+        await writeFile(file, JSON.stringify({ date: new Date().toISOString(), scale: SCALE, machine, targets: targetsOf(results), results }, null, 2) + '\n');
         console.log(`\nwrote ${path.relative(PROJECT_ROOT, file)}`);
       } finally {
         await cpp.close();

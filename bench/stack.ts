@@ -17,9 +17,9 @@ import { waitUntilHealthy } from '../harness/worker-readiness';
 export const BENCH_TOKEN = 'bench-token';
 /** Where the bench keeps server logs, bundles and samples (git-ignored). */
 export const BENCH_CACHE_DIR = path.join(PROJECT_ROOT, 'bench', '.cache');
-/** The production workflows plus the baseline, whose activity {@link HELLO_PRELOAD} registers. */
+/** The production workflows plus the baseline, whose activities {@link BENCH_ACTIVITIES_PRELOAD} registers. */
 const BENCH_WORKFLOWS = path.join(PROJECT_ROOT, 'bench', 'workflows', 'index.ts');
-const HELLO_PRELOAD = path.join(PROJECT_ROOT, 'bench', 'register-hello.mjs');
+const BENCH_ACTIVITIES_PRELOAD = path.join(PROJECT_ROOT, 'bench', 'register-bench-activities.mjs');
 
 /** What a bench script measures against (see {@link withBenchStack}). */
 export interface BenchStack {
@@ -61,7 +61,7 @@ async function startBenchWorker(stack: BenchStack, taskQueue: string, env: Recor
   const worker = spawnWorkerProcess({
     env: { ...process.env, LOG_LEVEL: 'WARN', HEALTH_ADDRESS: healthAddress, ...stack.workerEnv, TEMPORAL_TASK_QUEUE: taskQueue, ...env },
     nodeFlags: [...WORKER_NODE_FLAGS, ...extraNodeFlags()],
-    preloads: [HELLO_PRELOAD],
+    preloads: [BENCH_ACTIVITIES_PRELOAD],
   });
   try {
     await waitUntilHealthy(worker, healthAddress, 60_000);
