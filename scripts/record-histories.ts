@@ -98,6 +98,18 @@ export const RECORDINGS: Recording[] = [
       return [['workflow-cancelled', handle]];
     },
   },
+  // A poll retried after two 500s: the run is told of each failed attempt (cppCallRetrying signals).
+  simple('retried-poll-notices', { cancel: { mode: 'accepted', completeAfterPolls: 2 }, faults: [{ on: 'poll', fault: { kind: 'status', status: 500 }, times: 2 }] }),
+  {
+    name: 'update-with-start-202',
+    async run({ client, simulator }) {
+      const offerId = 'update-with-start-202-offer';
+      simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'accepted', completeAfterPolls: 3 } });
+      const { handle } = await startOfferCancellation(client, input(offerId), { taskQueue: TASK_QUEUE, workflowId: 'replay/update-with-start-202', waitFor: 'accepted' });
+      await handle.result();
+      return [['update-with-start-202', handle]];
+    },
+  },
   {
     name: 'continue-as-new',
     async run({ client, simulator }) {

@@ -5,7 +5,7 @@
  * Safe to import from workflow code: no Node built-ins, no I/O.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { OperationStatus, OperationStep } from './cpp/types';
 
 /** Workflow type name, as typed in the Temporal UI's "Start Workflow" form. */
@@ -210,6 +210,16 @@ export interface RetryState {
   nextAttemptAt?: string;
 }
 
+/** How CPP answered the cancel POST: what the `cppAnswer` update returns. */
+export interface CppAnswer {
+  /** `synchronous`: 200, cancelled already; `asynchronous`: 202, an operation to poll at `location`. */
+  mode: CancelMode;
+  location?: string;
+  /** As in the result: a retry found the POST had taken effect already. */
+  confirmedByLookup?: boolean;
+  confirmedByRetriedPost?: boolean;
+}
+
 /** Payload of the completion signal. */
 export interface CompletionSignalPayload {
   workflowId: string;
@@ -242,3 +252,9 @@ export const completionSignal = defineSignal<[CompletionSignalPayload]>(COMPLETI
  * run's progress and current details show the retry (display only; a lost one changes nothing).
  */
 export const callRetryingSignal = defineSignal<[RetryState]>('cppCallRetrying');
+/**
+ * Returns as soon as CPP has answered the cancel POST (at once on a run already past it), or fails
+ * with the run's typed failure when it ends before an answer. Takes no arguments. Sent with the
+ * start by Update-with-Start (`startOfferCancellation(…, { waitFor: 'accepted' })`).
+ */
+export const cppAnswerUpdate = defineUpdate<CppAnswer, []>('cppAnswer');

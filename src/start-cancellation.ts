@@ -3,9 +3,20 @@
  * workflow), uses the default workflow id so a second start attaches to the running one, and
  * labels the run with its search attributes up front.
  */
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   cancelPhaseSearchAttribute,
+  cppAnswerUpdate,
   DEFAULT_TASK_QUEUE,
   defaultWorkflowId,
   offerIdSearchAttribute,
@@ -13,8 +24,9 @@ import {
   subscribeSignal,
   WORKFLOW_TYPE,
   type CancelOfferInput,
+  type CppAnswer,
 } from './contract';
-import { validateInput } from './input';
+import { validateInput, type NormalizedInput } from './input';
 import { startDetails, startSummary } from './progress-summary';
 import type { cancelOfferOperation } from './workflows/cancel-offer-operation';
 
@@ -25,6 +37,18 @@ export interface StartOfferCancellationOptions {
   taskQueue?: string;
   /** @default `cpp-cancel/<publisherId>/<offerId>` */
   workflowId?: string;
+  /**
+   * `started` (default): return once the run is started (or attached to). `accepted`: return once
+   * CPP has answered the cancel POST, in the same call (Update-with-Start), with how it answered;
+   * a refusal (400/403/404, …) throws its typed `ApplicationFailure`.
+   */
+  waitFor?: 'started' | 'accepted';
+}
+
+/** What `waitFor: 'accepted'` returns: the run, and how CPP answered its POST. */
+export interface AcceptedCancellation {
+  handle: WorkflowHandle<typeof cancelOfferOperation>;
+  answer: CppAnswer;
 }
 
 /** Raised before anything is started when the input would fail the workflow's own validation. */
@@ -36,32 +60,54 @@ export class InvalidCancellationInputError extends Error {
   }
 }
 
-/**
- * Starts a cancellation, or attaches to the one already running for the same workflow id.
- * Notify targets in the input are also sent as `subscribe` signals, so an attaching caller is told too.
- */
-export async function startOfferCancellation(
-  client: Client,
-  input: CancelOfferInput,
-  options: StartOfferCancellationOptions = {},
-): Promise<OfferCancellationHandle> {
-  const validation = validateInput(input);
-  if (!validation.ok) throw new InvalidCancellationInputError(validation.problems);
-  const { publisherId, offerId, notify } = validation.input;
-  const handle = await client.workflow.start<typeof cancelOfferOperation>(WORKFLOW_TYPE, {
+/** The start options every path uses: the default id attaches to a running cancellation; labels and UI summary up front. */
+function startOptions(input: CancelOfferInput, normalized: NormalizedInput, options: StartOfferCancellationOptions) {
+  const { publisherId, offerId } = normalized;
+  return {
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowId: options.workflowId ?? defaultWorkflowId(publisherId, offerId),
-    args: [input],
+    args: [input] as [CancelOfferInput],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     staticSummary: startSummary(publisherId, offerId),
-    staticDetails: startDetails(validation.input),
+    staticDetails: startDetails(normalized),
     typedSearchAttributes: [
       { key: publisherIdSearchAttribute, value: publisherId },
       { key: offerIdSearchAttribute, value: offerId },
       { key: cancelPhaseSearchAttribute, value: 'requesting' },
     ],
-  });
-  for (const target of notify) await handle.signal(subscribeSignal, target);
+  } satisfies WorkflowStartOptions<typeof cancelOfferOperation>;
+}
+
+/**
+ * Starts a cancellation, or attaches to the one already running for the same workflow id.
+ * Notify targets in the input are also sent as `subscribe` signals, so an attaching caller is told too.
+ * With `waitFor: 'accepted'`, returns once CPP has answered the POST (see {@link AcceptedCancellation}).
+ */
+export async function startOfferCancellation(client: Client, input: CancelOfferInput, options?: StartOfferCancellationOptions & { waitFor?: 'started' }): Promise<OfferCancellationHandle>;
+export async function startOfferCancellation(client: Client, input: CancelOfferInput, options: StartOfferCancellationOptions & { waitFor: 'accepted' }): Promise<AcceptedCancellation>;
+export async function startOfferCancellation(
+  client: Client,
+  input: CancelOfferInput,
+  options: StartOfferCancellationOptions = {},
+): Promise<OfferCancellationHandle | AcceptedCancellation> {
+  const validation = validateInput(input);
+  if (!validation.ok) throw new InvalidCancellationInputError(validation.problems);
+  const start = startOptions(input, validation.input, options);
+  if (options.waitFor === 'accepted') {
+    const operation = new WithStartWorkflowOperation<typeof cancelOfferOperation>(WORKFLOW_TYPE, start);
+    let answer: CppAnswer;
+    try {
+      answer = await client.workflow.executeUpdateWithStart(cppAnswerUpdate, { startWorkflowOperation: operation });
+    } catch (err) {
+      // The run's own typed failure (CppBadRequest, …), not the update's wrapper.
+      throw err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause : err;
+    }
+    const handle = await operation.workflowHandle();
+    for (const target of validation.input.notify) await handle.signal(subscribeSignal, target);
+    return { handle, answer };
+  }
+  const handle = await client.workflow.start<typeof cancelOfferOperation>(WORKFLOW_TYPE, start);
+  for (const target of validation.input.notify) await handle.signal(subscribeSignal, target);
   return handle;
 }

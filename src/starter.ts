@@ -8,15 +8,15 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { describeTemporal, loadTemporalConfig, type TemporalConfig } from './config';
 import { describeRetry, getCancellationStatus } from './cancellation-status';
-import { DEFAULT_TASK_QUEUE, type CancelOfferInput, type CancelOfferProgress, type CancelOfferResult, type PollingOptions } from './contract';
+import { DEFAULT_TASK_QUEUE, type CancelOfferInput, type CancelOfferProgress, type CancelOfferResult, type CppAnswer, type PollingOptions } from './contract';
 import { validateInput } from './input';
 import { formatSeconds, progressSummary } from './progress-summary';
-import { startOfferCancellation } from './start-cancellation';
+import { startOfferCancellation, type AcceptedCancellation } from './start-cancellation';
 import { connectTemporalClient, TemporalConnectionError } from './temporal-connection';
 import type { cancelOfferOperation } from './workflows/cancel-offer-operation';
 
 export { startOfferCancellation, InvalidCancellationInputError } from './start-cancellation';
-export type { OfferCancellationHandle, StartOfferCancellationOptions } from './start-cancellation';
+export type { AcceptedCancellation, OfferCancellationHandle, StartOfferCancellationOptions } from './start-cancellation';
 export { describeRetry, getCancellationStatus } from './cancellation-status';
 export type { CancellationStatus, RetryState } from './cancellation-status';
 
@@ -34,6 +34,7 @@ export interface CliOptions {
   pollMax?: number;
   timeout?: number;
   wait?: boolean;
+  untilAccepted?: boolean;
   attach?: string;
 }
 
@@ -124,6 +125,7 @@ export function buildCommand(): Command {
     .option('--poll-max <seconds>', 'longest wait between polls', positiveNumber)
     .option('--timeout <seconds>', 'overall deadline', positiveNumber)
     .option('--wait', 'follow progress until the end; exit 1 on failure')
+    .option('--until-accepted', "return once CPP has answered the cancel POST, in one call; exit 1 if it refused (with --wait, follow on)")
     .option('--attach <workflowId>', 'start nothing: follow a cancellation already started, until its end')
     .addHelpText(
       'after',
@@ -215,10 +217,7 @@ async function follow(handle: WorkflowHandle<typeof cancelOfferOperation>, confi
       return 1;
     }
     if (err instanceof WorkflowFailedError && err.cause) {
-      const cause = err.cause;
-      const type = cause instanceof ApplicationFailure && cause.type ? cause.type : cause.name;
-      console.error(`failed: ${type}: ${cause.message}`);
-      if (cause instanceof ApplicationFailure && cause.details?.length) console.error(JSON.stringify(cause.details[0], null, 2));
+      printFailure(err.cause);
       return 1;
     }
     throw err;
@@ -226,6 +225,45 @@ async function follow(handle: WorkflowHandle<typeof cancelOfferOperation>, confi
     clearInterval(ticker);
     process.off('SIGINT', onSigint);
   }
+}
+
+/** `failed: <type>: <message>`, then the failure's details (the error body) when it has them. */
+function printFailure(cause: Error): void {
+  const type = cause instanceof ApplicationFailure && cause.type ? cause.type : cause.name;
+  console.error(`failed: ${type}: ${cause.message}`);
+  if (cause instanceof ApplicationFailure && cause.details?.length) console.error(JSON.stringify(cause.details[0], null, 2));
+}
+
+/** How CPP answered, as `--until-accepted` prints it. */
+export function describeAnswer(answer: CppAnswer): string {
+  const confirmed = answer.confirmedByLookup || answer.confirmedByRetriedPost ? ' (a retry found the POST had taken effect)' : '';
+  return answer.mode === 'synchronous'
+    ? `CPP answered 200: synchronous; the operation is cancelled${confirmed}`
+    : `CPP answered 202: asynchronous; polling the operation at ${answer.location ?? '(no location)'}${confirmed}`;
+}
+
+/** `--until-accepted`: starts (or attaches) and returns once CPP answered the POST; a refusal exits 1. */
+async function startUntilAccepted(client: Client, input: CancelOfferInput, config: TemporalConfig, options: CliOptions): Promise<number> {
+  if ((await hasWorker(client, config.namespace, config.taskQueue)) === false) {
+    console.log(`  no worker has polled task queue ${config.taskQueue} lately: CPP's answer waits until one does`);
+  }
+  let accepted: AcceptedCancellation;
+  try {
+    accepted = await startOfferCancellation(client, input, { taskQueue: config.taskQueue, workflowId: options.workflowId, waitFor: 'accepted' });
+  } catch (err) {
+    if (!(err instanceof ApplicationFailure)) throw err;
+    printFailure(err);
+    return 1;
+  }
+  const { handle, answer } = accepted;
+  console.log(`cancellation ${handle.workflowId} on ${describeTemporal(config)}`);
+  console.log(describeAnswer(answer));
+  if (options.wait) return follow(handle, config);
+  if (answer.mode === 'asynchronous') {
+    console.log('follow it:');
+    for (const line of followCommands(config, handle.workflowId)) console.log(`  ${line}`);
+  }
+  return 0;
 }
 
 /** A mistake in the command line: printed as one line with the usage hint, exit 2. */
@@ -258,6 +296,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`following ${options.attach} (run ${description.runId}, ${description.status.name}) on ${describeTemporal({ ...config, taskQueue: description.taskQueue })}`);
       return await follow(handle, config);
     }
+    if (options.untilAccepted) return await startUntilAccepted(client, input as CancelOfferInput, config, options);
     const handle = await startOfferCancellation(client, input as CancelOfferInput, { taskQueue: config.taskQueue, workflowId: options.workflowId });
     console.log(`cancellation ${handle.workflowId} (run ${handle.firstExecutionRunId}) on ${describeTemporal(config)}`);
     if ((await hasWorker(client, config.namespace, config.taskQueue)) === false) {

@@ -28,6 +28,8 @@ const REQUIRED = [
   'workflow-cancelled',
   'continue-as-new-first-run',
   'continue-as-new-last-run',
+  'retried-poll-notices',
+  'update-with-start-202',
 ];
 
 /** Reads a fixture written by `historyFileText` (protobufjs object form). */

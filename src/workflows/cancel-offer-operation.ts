@@ -70,11 +70,13 @@ async function request(run: CancellationRun, input: NormalizedInput): Promise<St
   const confirmation: Confirmation = { confirmedByLookup: response.confirmedByLookup, confirmedByRetriedPost: 'confirmedByRetriedPost' in response ? response.confirmedByRetriedPost : undefined };
   if (response.kind === 'synchronous') {
     run.progress.mode = 'synchronous';
+    run.cppAnswered({ mode: 'synchronous', ...definedOnly(confirmation) });
     return { kind: 'synchronous', ...confirmation };
   }
   // Anything else is a 202 (histories recorded before the rename call it `accepted`).
   run.progress.mode = 'asynchronous';
   run.progress.location = response.location;
+  run.cppAnswered({ mode: 'asynchronous', location: response.location, ...definedOnly(confirmation) });
   const firstWaitMs = Math.max(response.retryAfterMs ?? 0, input.polling.initialIntervalSeconds * 1000);
   run.progress.nextPollAt = new Date(Date.now() + Math.min(firstWaitMs, Math.max(0, deadlineMs - Date.now()))).toISOString();
   const intervalMs = input.polling.initialIntervalSeconds * 1000;
@@ -84,7 +86,13 @@ async function request(run: CancellationRun, input: NormalizedInput): Promise<St
 /** Picks up where the previous run continued as new. */
 function resume(run: CancellationRun, continuation: ContinuationState): Started {
   Object.assign(run.progress, { mode: continuation.mode, location: continuation.location, operation: continuation.operation, lastPolledAt: continuation.lastPolledAt });
+  run.cppAnswered({ mode: 'asynchronous', location: continuation.location });
   return { kind: 'asynchronous', poll: { location: continuation.location, deadlineMs: Date.parse(continuation.deadlineAt), intervalMs: continuation.nextIntervalMs } };
+}
+
+/** The confirmation flags that are set (an answer carries no `undefined` fields). */
+function definedOnly(confirmation: Confirmation): Confirmation {
+  return Object.fromEntries(Object.entries(confirmation).filter(([, value]) => value !== undefined));
 }
 
 function invalidInput(problems: string[]) {

@@ -3,11 +3,12 @@
  * query), the callers to notify, the search-attribute labels, and the end of the run (metrics,
  * completion signals). Deterministic code only.
  */
-import { log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type ApplicationFailure } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   callRetryingSignal,
   cancelPhaseSearchAttribute,
+  cppAnswerUpdate,
   offerIdSearchAttribute,
   progressQuery,
   publisherIdSearchAttribute,
@@ -15,6 +16,7 @@ import {
   type CancelOfferProgressState,
   type CancelOfferResult,
   type CancelPhase,
+  type CppAnswer,
   type RunOutcome,
   type ContinuationState,
   type NotifyTarget,
@@ -35,6 +37,10 @@ export interface Confirmation {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+function rejectArguments(...args: unknown[]): void {
+  if (args.length > 0) throw new Error(`the cppAnswer update takes no arguments; it was given ${args.length}`);
+}
+
 function isRetryState(value: unknown): value is RetryState {
   const v = value as Partial<RetryState> | null;
   return typeof v === 'object' && v !== null && typeof v.activity === 'string' && typeof v.call === 'string' && typeof v.attempt === 'number';
@@ -47,6 +53,9 @@ export class CancellationRun {
   readonly startedAtMs: number;
   /** The `CppCancelPhase` last written: upsert only real changes (each is a history event). */
   #labelledPhase: string | undefined;
+  /** How CPP answered the POST, once it has; or why the run ended before (for the `cppAnswer` update). */
+  #answer: CppAnswer | undefined;
+  #endedBeforeAnswer: ApplicationFailure | undefined;
 
   /** Registers the `progress` query and the `subscribe` signal at once, so neither is ever missed. */
   constructor(continuation: ContinuationState | undefined) {
@@ -60,12 +69,27 @@ export class CancellationRun {
       if (parsed) addTargets(this.targets, parsed);
       else log.warn('subscribe signal ignored: not a notify target', { target });
     });
+    setHandler(
+      cppAnswerUpdate,
+      async () => {
+        await condition(() => this.#answer !== undefined || this.#endedBeforeAnswer !== undefined);
+        if (this.#answer) return this.#answer;
+        throw this.#endedBeforeAnswer as ApplicationFailure;
+      },
+      // Refused before history: an update with arguments is a caller's mistake.
+      { validator: rejectArguments },
+    );
     setHandler(callRetryingSignal, (notice) => {
       // Sent by our own activities; anything else, or a late one after the end, is only logged.
       if (this.progress.finishedAt || !isRetryState(notice)) return log.warn('retry notice ignored', { notice });
       this.progress.retry = notice;
       this.show();
     });
+  }
+
+  /** CPP answered the POST: `cppAnswer` updates return this from now on. */
+  cppAnswered(answer: CppAnswer): void {
+    this.#answer = answer;
   }
 
   /** The CPP call in flight was answered: any retry it went through is over. */
@@ -124,15 +148,18 @@ export class CancellationRun {
       durationMs,
     };
     await notifyAll(this.targets, { ...this.#ids(), outcome: 'succeeded', result });
+    await this.#handlersFinished();
     return result;
   }
 
   /** Ends the run failed: labels, counts, tells every caller; returns the failure for the caller to throw. */
   async fail(failure: ApplicationFailure): Promise<ApplicationFailure> {
     this.progress.lastError = failureInfo(failure);
+    this.#endedBeforeAnswer ??= failure;
     const durationMs = this.#finish('failed', this.progress.lastError.type);
     recordCancellationEnd({ outcome: 'failed', mode: this.progress.mode, failureType: this.progress.lastError.type, polls: this.progress.polls, durationMs });
     await notifyAll(this.targets, { ...this.#ids(), outcome: 'failed', failure: this.progress.lastError });
+    await this.#handlersFinished();
     return failure;
   }
 
@@ -140,7 +167,14 @@ export class CancellationRun {
   async workflowCanceled(): Promise<void> {
     const durationMs = this.#finish('workflowCanceled');
     recordCancellationEnd({ outcome: 'workflowCanceled', mode: this.progress.mode, polls: this.progress.polls, durationMs });
+    this.#endedBeforeAnswer ??= ApplicationFailure.create({ type: 'WorkflowCanceled', nonRetryable: true, message: 'the cancellation workflow was cancelled before CPP answered the cancel POST' });
     await notifyAll(this.targets, { ...this.#ids(), outcome: 'workflowCanceled' });
+    await this.#handlersFinished();
+  }
+
+  /** Lets a waiting `cppAnswer` update answer before the run closes (it would be lost otherwise). */
+  async #handlersFinished(): Promise<void> {
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
   }
 
   /** Stamps the end and the final phase, and logs one line for the finished cancellation; returns its duration. */
