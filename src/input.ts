@@ -144,3 +144,8 @@ export function salvageNotifyTargets(raw: unknown): NotifyTarget[] {
   const result = notifySchema.safeParse((raw as { notify?: unknown }).notify);
   return result.success ? result.data : [];
 }
+
+/** The polling and notify schemas, for the batch's input (handed out by a function, as valueSchemas says why). */
+export function inputSchemaParts() {
+  return { polling: pollingSchema, notify: notifySchema };
+}

@@ -15,7 +15,8 @@ import type { cancelOfferOperation } from './cancel-offer-operation';
 import { validateInput } from '../input';
 import { startDetails, startSummary } from '../progress-summary';
 
-function childOptions(input: CancelOfferInput, options: Partial<ChildWorkflowOptions>): ChildWorkflowOptions & { args: [CancelOfferInput] } {
+/** The child's options as every parent starts it: the standard id, its UI summary and details. */
+export function childOptions(input: CancelOfferInput, options: Partial<ChildWorkflowOptions>): ChildWorkflowOptions & { args: [CancelOfferInput] } {
   const validation = validateInput(input);
   return {
     taskQueue: DEFAULT_TASK_QUEUE,

@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. Bundled by the SDK: deterministic code only. */
 export { cancelOfferOperation } from './cancel-offer-operation';
+export { cancelReleaseOffers } from './cancel-release-offers';
