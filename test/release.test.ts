@@ -94,7 +94,7 @@ describe('cancelReleaseOffers', () => {
     const handle = await startReleaseCancellation(stack.client, release(list, { maxConcurrent: 3, failFast: true }), { taskQueue: stack.taskQueue });
     const r = await handle.result();
     expect(r.outcome).toBe('failed');
-    const phases = Object.fromEntries(r.offers.map((row) => [row.offerId.split('-')[0], row.phase]));
+    const phases = Object.fromEntries(r.offers.map((row): [string, string] => [row.offerId.split('-')[0] ?? '', row.phase]));
     expect(phases).toMatchObject({ refused: 'failed', long1: 'workflowCanceled', long2: 'workflowCanceled', later1: 'skipped', later2: 'skipped' });
     for (const o of list.slice(1, 3)) expect((await stack.client.workflow.getHandle(defaultWorkflowId(PUBLISHER, o.offerId)).describe()).status.name).toBe('CANCELLED');
     expect(stack.simulator.requests({ offerId: list[3]!.offerId, endpoint: 'cancel' })).toHaveLength(0);
@@ -137,7 +137,10 @@ describe('cancelReleaseOffers', () => {
 
     // Started untyped (as from the UI): the workflow refuses it the same way, as a typed failure.
     const handle = await stack.client.workflow.start(RELEASE_WORKFLOW_TYPE, { taskQueue: stack.taskQueue, workflowId: `bad-release-${randomUUID()}`, args: [bad] });
-    const failed = await handle.result().catch((e: unknown) => e);
+    const failed: unknown = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(failed).toBeInstanceOf(WorkflowFailedError);
     const cause = (failed as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('InvalidInput');
