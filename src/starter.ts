@@ -11,6 +11,7 @@ import { describeRetry, getCancellationStatus } from './cancellation-status';
 import { DEFAULT_TASK_QUEUE, type CancelOfferInput, type CancelOfferProgress, type CancelOfferResult, type CppAnswer, type PollingOptions } from './contract';
 import { validateInput } from './input';
 import { formatSeconds, progressSummary } from './progress-summary';
+import { releaseInputFromCli, runRelease, type ReleaseCliOptions } from './release-cli';
 import { startOfferCancellation, type AcceptedCancellation } from './start-cancellation';
 import { connectTemporalClient, TemporalConnectionError } from './temporal-connection';
 import type { cancelOfferOperation } from './workflows/cancel-offer-operation';
@@ -19,6 +20,8 @@ export { startOfferCancellation, InvalidCancellationInputError } from './start-c
 export type { AcceptedCancellation, OfferCancellationHandle, StartOfferCancellationOptions } from './start-cancellation';
 export { describeRetry, getCancellationStatus } from './cancellation-status';
 export type { CancellationStatus, RetryState } from './cancellation-status';
+export { InvalidReleaseInputError, startReleaseCancellation } from './start-release-cancellation';
+export type { ReleaseCancellationHandle } from './start-release-cancellation';
 
 /** The options as commander parses them. */
 export interface CliOptions {
@@ -36,11 +39,21 @@ export interface CliOptions {
   wait?: boolean;
   untilAccepted?: boolean;
   attach?: string;
+  offers?: string;
+  releaseId?: string;
+  maxConcurrent?: number;
+  failFast?: boolean;
 }
 
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a whole number above 0');
   return n;
 }
 
@@ -127,6 +140,10 @@ export function buildCommand(): Command {
     .option('--wait', 'follow progress until the end; exit 1 on failure')
     .option('--until-accepted', "return once CPP has answered the cancel POST, in one call; exit 1 if it refused (with --wait, follow on)")
     .option('--attach <workflowId>', 'start nothing: follow a cancellation already started, until its end')
+    .option('--offers <file>', 'a whole release: a JSON array of {publisherId, offerId, expectedOperationId?} (instead of --publisher/--offer)')
+    .option('--release-id <id>', 'with --offers: names the batch (workflow id cpp-cancel-release/<id>)')
+    .option('--max-concurrent <n>', 'with --offers: cancellations at once (default 5)', positiveInteger)
+    .option('--fail-fast', 'with --offers: cancel the rest at the first failure')
     .addHelpText(
       'after',
       [
@@ -134,6 +151,7 @@ export function buildCommand(): Command {
         'Examples (npm run dev lists the demo offers):',
         '  npm start -- --publisher contoso --offer long-offer --email jondoe@contoso.com --wait',
         '  npm start -- --attach cpp-cancel/contoso/long-offer',
+        '  npm start -- --offers offers.json --release-id 2026.12 --email jondoe@contoso.com --wait',
         '',
         'Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_API_KEY, TEMPORAL_TLS*.',
       ].join('\n'),
@@ -275,6 +293,8 @@ async function main(argv: string[]): Promise<number> {
   const env = loadTemporalConfig();
   const config: TemporalConfig = { ...env, taskQueue: options.taskQueue ?? env.taskQueue };
 
+  if (options.offers) return mainRelease(options, config);
+
   let input: CancelOfferInput | undefined;
   if (!options.attach) {
     if (!options.publisher || !options.offer) command.error(`error: ${!options.publisher ? '--publisher' : '--offer'} is required (or --attach <workflowId> to follow one already started)`, { exitCode: 2 });
@@ -309,6 +329,36 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return await follow(handle, config);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** `--offers`: the batch's input from the file and flags, checked before connecting; then the batch. */
+async function mainRelease(options: CliOptions, config: TemporalConfig): Promise<number> {
+  const { polling } = inputFromOptions(options);
+  const releaseOptions: ReleaseCliOptions = {
+    offers: options.offers as string,
+    releaseId: options.releaseId,
+    maxConcurrent: options.maxConcurrent,
+    failFast: options.failFast,
+    emails: emailsOf(options.email),
+    polling: polling ?? {},
+    notify: options.notify,
+    workflowId: options.workflowId,
+    wait: options.wait,
+  };
+  let built: Awaited<ReturnType<typeof releaseInputFromCli>>;
+  try {
+    built = await releaseInputFromCli(releaseOptions);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (built.problems.length) throw new UsageError(built.problems.map((p) => p.replace(/^notificationEmails/, '--email').replace(/^offers/, `--offers ${releaseOptions.offers}: offers`)).join('\n'));
+  const connection: Connection = await connectTemporalClient(config);
+  try {
+    const client = new Client({ connection, namespace: config.namespace });
+    return await runRelease(client, built.input, releaseOptions, config.taskQueue, describeTemporal(config));
   } finally {
     await connection.close();
   }

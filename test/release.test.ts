@@ -3,14 +3,19 @@
  * `maxConcurrent` at a time, duplicates attached to, fail-fast, cancellation, continue-as-new for
  * 1,000 offers, bad input refused in one message. Real dev server, worker and simulator.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultWorkflowId, RELEASE_WORKFLOW_TYPE, releaseProgressQuery, type CancelReleaseInput, type CompletionSignalPayload, type ReleaseCompletionPayload, type ReleaseOffer } from '../src/contract';
 import type { OfferScenario } from '../src/simulator/scenario';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { InvalidReleaseInputError, startReleaseCancellation } from '../src/start-release-cancellation';
+import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 const PUBLISHER = 'contoso';
@@ -147,6 +152,43 @@ describe('cancelReleaseOffers', () => {
     expect(cause.message).toContain('offers.2: repeats offers.0');
     expect(cause.message).toContain('maxConcurrent: must be at least 1');
   });
+
+  it('the CLI: --offers offers.json --wait prints each offer\'s outcome, exits 1 when one failed; a bad file exits 2 naming the problems', async () => {
+    const list = offers({ sync: { cancel: { mode: 'synchronous' } }, refused: { cancel: { mode: 'error', status: 400 } } });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'release-cli-'));
+    const good = path.join(dir, 'offers.json');
+    await writeFile(good, JSON.stringify(list));
+    const bad = path.join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify([list[0], list[0], { publisherId: 'contoso' }]));
+    const run = (file: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
+        for (const name of ['TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS']) delete env[name];
+        const args = ['tsx', 'src/starter.ts', '--offers', file, '--email', 'jondoe@contoso.com', '--task-queue', stack.taskQueue, '--max-concurrent', '2', '--poll-initial', '0.2', '--poll-max', '0.2', '--wait'];
+        const child = spawn('npx', args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.once('error', reject);
+        child.once('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    try {
+      const ok = await run(good);
+      expect(ok.stdout, ok.stderr).toMatch(/^release batch cpp-cancel-release\/\S+ \(2 offers\) on /m);
+      expect(ok.stdout).toContain(`contoso/${list[0]!.offerId}: succeeded (synchronous)`);
+      expect(ok.stdout).toMatch(new RegExp(`contoso/${list[1]!.offerId}: failed CppBadRequest: `));
+      expect(ok.stdout).toMatch(/^failed: 1 of 2 offers cancelled$/m);
+      expect(ok.code).toBe(1);
+
+      const refused = await run(bad);
+      expect(refused.stderr).toMatch(/offers\.1: repeats offers\.0/);
+      expect(refused.stderr).toMatch(/offers\.2\.offerId: /);
+      expect(refused.code).toBe(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('1,000 offers: continues as new to stay within history limits; every offer in the result', async () => {
     stack.simulator.setDefaultScenario({ cancel: { mode: 'synchronous' } });
