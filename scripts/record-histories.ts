@@ -23,6 +23,7 @@ import { StaticTokenProvider } from '../src/cpp/token-provider';
 import type { OfferScenario } from '../src/simulator/scenario';
 import type { RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
+import { startReleaseCancellation } from '../src/start-release-cancellation';
 import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 import { cancellationWorker } from '../harness/in-process-worker';
 import { withStack } from '../harness/stack';
@@ -108,6 +109,18 @@ export const RECORDINGS: Recording[] = [
       const { handle } = await startOfferCancellation(client, input(offerId), { taskQueue: TASK_QUEUE, workflowId: 'replay/update-with-start-202', waitFor: 'accepted' });
       await handle.result();
       return [['update-with-start-202', handle]];
+    },
+  },
+  {
+    name: 'release-batch',
+    async run({ client, simulator }) {
+      const offers = ['sync', 'async', 'refused'].map((kind) => ({ publisherId: PUBLISHER, offerId: `release-batch-${kind}` }));
+      simulator.setScenario(PUBLISHER, 'release-batch-sync', { cancel: { mode: 'synchronous' } });
+      simulator.setScenario(PUBLISHER, 'release-batch-async', { cancel: { mode: 'accepted', completeAfterPolls: 2 } });
+      simulator.setScenario(PUBLISHER, 'release-batch-refused', { cancel: { mode: 'error', status: 400 } });
+      const handle = await startReleaseCancellation(client, { releaseId: 'replay', offers, notificationEmails: ['jondoe@contoso.com'], polling: FAST, maxConcurrent: 2 }, { taskQueue: TASK_QUEUE, workflowId: 'replay/release-batch' });
+      await handle.result();
+      return [['release-batch', handle]];
     },
   },
   {

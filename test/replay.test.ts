@@ -30,6 +30,7 @@ const REQUIRED = [
   'continue-as-new-last-run',
   'retried-poll-notices',
   'update-with-start-202',
+  'release-batch',
 ];
 
 /** Reads a fixture written by `historyFileText` (protobufjs object form). */
