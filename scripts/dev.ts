@@ -8,10 +8,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import { loadWorkerConfig } from '../src/config';
-import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, defaultWorkflowId } from '../src/contract';
+import { DEFAULT_TASK_QUEUE, NEXUS_ENDPOINT, WORKFLOW_TYPE, defaultWorkflowId } from '../src/contract';
+import { ensureNexusEndpoint } from '../src/nexus/endpoint';
 import { StaticTokenProvider, createTokenProviderFromEnv } from '../src/cpp/token-provider';
 import { startSummary } from '../src/progress-summary';
 import type { SimulatorSeed } from '../src/simulator/scenario';
@@ -210,6 +212,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     if (simulator) say('simulator', `CPP simulator at ${simulator.url} (admin API under ${simulator.url}/_admin)`);
     const { temporal, cpp } = worker.config;
     say('worker', `polling task queue ${temporal.taskQueue} on ${temporal.address}; CPP ${cpp.baseUrl}`);
+    say('temporal', await nexusEndpointFor(temporal.address, temporal.namespace, temporal.taskQueue));
     return {
       temporalAddress: temporal.address,
       uiUrl: devServer?.uiUrl,
@@ -224,6 +227,19 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   } catch (err) {
     await release?.();
     throw err;
+  }
+}
+
+/** Creates the Nexus endpoint other namespaces call us through (as `npm run setup` does); one line saying how it went. */
+async function nexusEndpointFor(address: string, namespace: string, taskQueue: string): Promise<string> {
+  const connection = await Connection.connect({ address });
+  try {
+    const how = await ensureNexusEndpoint(connection, { name: NEXUS_ENDPOINT, namespace, taskQueue });
+    return `Nexus endpoint ${NEXUS_ENDPOINT} (${how}) → namespace ${namespace}, task queue ${taskQueue}`;
+  } catch (err) {
+    return `Nexus endpoint ${NEXUS_ENDPOINT} not created: ${err instanceof Error ? err.message : String(err)}`;
+  } finally {
+    await connection.close();
   }
 }
 

@@ -12,6 +12,8 @@ import type { OperationStatus, OperationStep } from './cpp/types';
 export const WORKFLOW_TYPE = 'cancelOfferOperation';
 /** Task queue the worker polls unless `TEMPORAL_TASK_QUEUE` says otherwise. */
 export const DEFAULT_TASK_QUEUE = 'cpp-offer-cancellation';
+/** The Nexus endpoint `npm run dev` and `npm run setup` create, routing to this namespace and task queue. */
+export const NEXUS_ENDPOINT = 'offer-cancellation';
 /** Default name of the signal sent to every notify target when a run ends. */
 export const COMPLETION_SIGNAL_NAME = 'offerCancellationCompleted';
 

@@ -61,7 +61,7 @@ export class InvalidCancellationInputError extends Error {
 }
 
 /** The start options every path uses: the default id attaches to a running cancellation; labels and UI summary up front. */
-function startOptions(input: CancelOfferInput, normalized: NormalizedInput, options: StartOfferCancellationOptions) {
+export function startOptions(input: CancelOfferInput, normalized: NormalizedInput, options: StartOfferCancellationOptions) {
   const { publisherId, offerId } = normalized;
   return {
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,

@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { offerCancellationHandler } from './nexus/handler';
 import { createCancellationActivities } from './activities/cancellation';
 import { describeTemporal, loadWorkerConfig, type WorkerConfig } from './config';
 import { CppHttpClient } from './cpp/client';
@@ -67,6 +68,8 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
       taskQueue: config.temporal.taskQueue,
       ...workflowSource(config),
       activities: createCancellationActivities({ client }),
+      // Other namespaces call the cancellation through the Nexus endpoint `offer-cancellation`.
+      nexusServices: [offerCancellationHandler],
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
       maxCachedWorkflows: config.maxCachedWorkflows,
       // On SIGTERM/SIGINT (Runtime shutdownSignals) the worker stops polling and in-flight

@@ -2,8 +2,9 @@
  * The workflows the tests' workers register: the product's, the bench's one-activity baseline, plus
  * test-only callers that listen for completion signals or run the cancellation as a child.
  */
-import { condition, defineSignal, setHandler } from '@temporalio/workflow';
-import type { CancelOfferInput, CancelOfferResult, CompletionSignalPayload } from '../../src/contract';
+import { condition, createNexusServiceClient, defineSignal, setHandler } from '@temporalio/workflow';
+import { offerCancellationService } from '../../src/nexus/service';
+import type { CancelOfferInput, CancelOfferProgress, CancelOfferResult, CompletionSignalPayload } from '../../src/contract';
 import { COMPLETION_SIGNAL_NAME, completionSignal } from '../../src/contract';
 import { DEFAULT_POLLING, validateInput } from '../../src/input';
 import { executeOfferCancellation } from '../../src/workflows/child';
@@ -35,4 +36,12 @@ export async function releaseParent(input: CancelOfferInput, taskQueue: string):
 export async function sharedModulesProbe(raw: unknown): Promise<{ inputModuleShared: boolean; problems: string[] }> {
   const validation = validateInput(raw);
   return { inputModuleShared: Object.isFrozen(DEFAULT_POLLING), problems: validation.ok ? [] : validation.problems };
+}
+
+/** A caller in another namespace: cancels through the Nexus endpoint, then reads the progress the same way. */
+export async function nexusCaller(endpoint: string, input: CancelOfferInput): Promise<{ result: CancelOfferResult; progress: CancelOfferProgress }> {
+  const cancellation = createNexusServiceClient({ endpoint, service: offerCancellationService });
+  const result = await cancellation.executeOperation('cancelOffer', input, { scheduleToCloseTimeout: '2 minutes' });
+  const progress = await cancellation.executeOperation('getProgress', { publisherId: input.publisherId, offerId: input.offerId });
+  return { result, progress };
 }
