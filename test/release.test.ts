@@ -86,6 +86,9 @@ describe('cancelReleaseOffers', () => {
     expect(told.result?.offers).toHaveLength(6);
     const progress = await handle.query(releaseProgressQuery);
     expect(progress.summary).toBe('failed · 6 of 6 done · 3 succeeded · 3 failed');
+    // The UI's static summaries: the batch's, and each child's as on every start path.
+    expect(await (await handle.describe()).staticSummary()).toMatch(/^Cancel operations on 6 offers of release r-/);
+    expect(await (await stack.client.workflow.getHandle(defaultWorkflowId(PUBLISHER, list[0]!.offerId)).describe()).staticSummary()).toBe(`Cancel operation on ${PUBLISHER}/${list[0]!.offerId}`);
   }, 120_000);
 
   it('failFast: the first failure cancels the children running and skips the rest', async () => {

@@ -61,7 +61,11 @@ describe("waitFor: 'accepted' (Update-with-Start)", () => {
     const { handle, answer } = await acceptedFor(offerId, { cancel: { mode: 'accepted', completeAfterPolls: 6 } });
     expect(answer.mode).toBe('asynchronous');
     expect(answer.location).toMatch(new RegExp(`/api/publishers/${PUBLISHER}/offers/${offerId}/operations/`));
-    expect((await handle.describe()).status.name).toBe('RUNNING');
+    const description = await handle.describe();
+    expect(description.status.name).toBe('RUNNING');
+    // The UI's static summary and details, as on every start path.
+    expect(await description.staticSummary()).toBe(`Cancel operation on ${PUBLISHER}/${offerId}`);
+    expect(await description.staticDetails()).toContain('Notification e-mails: 1');
 
     // Attaching: same run (USE_EXISTING), no second POST, answered from the run's state.
     const t0 = Date.now();
