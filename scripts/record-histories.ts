@@ -124,6 +124,18 @@ export const RECORDINGS: Recording[] = [
     },
   },
   {
+    // The continued run keeps the carried wait (patch `continue-as-new-keeps-next-poll`); the
+    // continue-as-new-* fixtures are from before it and must keep replaying as they are.
+    name: 'continue-as-new-kept-wait',
+    async run({ client, simulator }) {
+      const offerId = 'continue-as-new-kept-wait-offer';
+      simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'accepted', completeAfterPolls: 3, retryAfterSeconds: 1 } });
+      const first = await startOfferCancellation(client, input(offerId, { polling: { ...FAST, maxPollsPerRun: 2 } }), { taskQueue: TASK_QUEUE, workflowId: 'replay/continue-as-new-kept-wait' });
+      await first.result();
+      return [['continue-as-new-kept-wait-last-run', client.workflow.getHandle(first.workflowId)]];
+    },
+  },
+  {
     name: 'continue-as-new',
     async run({ client, simulator }) {
       const offerId = 'continue-as-new-offer';

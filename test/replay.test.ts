@@ -31,6 +31,7 @@ const REQUIRED = [
   'retried-poll-notices',
   'update-with-start-202',
   'release-batch',
+  'continue-as-new-kept-wait-last-run',
 ];
 
 /** Reads a fixture written by `historyFileText` (protobufjs object form). */

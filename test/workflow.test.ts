@@ -145,6 +145,17 @@ describe('202: polled until terminal', () => {
     expect(payload.outcome).toBe('succeeded');
     expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
   });
+
+  it('the first poll after a continue-as-new still waits the carried interval (here a Retry-After of 2 s)', async () => {
+    const offerId = stack.offerId('can-wait');
+    const handle = await start(offerId, { cancel: { mode: 'accepted', completeAfterPolls: 3, retryAfterSeconds: 2 } }, { polling: { ...FAST_POLLING, maxIntervalSeconds: 0.1, maxPollsPerRun: 2 } });
+    expect((await handle.result()).polls).toBe(3);
+    const polls = stack.simulator.requests({ offerId, endpoint: 'poll' }).map((r) => Date.parse(r.time));
+    expect(polls).toHaveLength(3);
+    // Poll 3 is the continued run's first: it too waits for the Retry-After poll 2 answered with.
+    expect(polls[2]! - polls[1]!).toBeGreaterThanOrEqual(1_900);
+    expect(polls[1]! - polls[0]!).toBeGreaterThanOrEqual(1_900);
+  });
 });
 
 describe('final API errors', () => {

@@ -2,7 +2,7 @@
  * The cancellation workflow: validate, POST the cancel, and on 202 poll the operation with
  * backoff until it is terminal or the deadline passes; then tell every caller who asked.
  */
-import { ContinueAsNew, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ContinueAsNew, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { FailureType, type CancelOfferInput, type CancelOfferResult, type ContinuationState, type OperationView } from '../contract';
 import { isContinuationState, salvageNotifyTargets, validateInput, type NormalizedInput } from '../input';
 import { cancellationActivities } from './activity-stubs';
@@ -83,9 +83,16 @@ async function request(run: CancellationRun, input: NormalizedInput): Promise<St
   return { kind: 'asynchronous', poll: { location: response.location, deadlineMs, intervalMs, retryAfter: (response.retryAfterMs ?? 0) > intervalMs }, ...confirmation };
 }
 
+/**
+ * Marks runs that keep the carried next poll time after a continue-as-new. Runs before it polled at
+ * once, ignoring the wait (and a `Retry-After`) the previous run had computed.
+ */
+export const KEEP_NEXT_POLL_PATCH = 'continue-as-new-keeps-next-poll';
+
 /** Picks up where the previous run continued as new. */
 function resume(run: CancellationRun, continuation: ContinuationState): Started {
   Object.assign(run.progress, { mode: continuation.mode, location: continuation.location, operation: continuation.operation, lastPolledAt: continuation.lastPolledAt });
+  if (patched(KEEP_NEXT_POLL_PATCH)) run.progress.nextPollAt = continuation.nextPollAt;
   run.cppAnswered({ mode: 'asynchronous', location: continuation.location });
   return { kind: 'asynchronous', poll: { location: continuation.location, deadlineMs: Date.parse(continuation.deadlineAt), intervalMs: continuation.nextIntervalMs } };
 }
