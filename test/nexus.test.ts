@@ -31,6 +31,10 @@ beforeAll(async () => {
   endpoint = `offer-cancellation-${randomUUID().slice(0, 8)}`;
   expect(await ensureNexusEndpoint(stack.connection, { name: endpoint, namespace: stack.namespace, taskQueue: stack.taskQueue })).toBe('created');
   expect(await ensureNexusEndpoint(stack.connection, { name: endpoint, namespace: stack.namespace, taskQueue: stack.taskQueue })).toBe('present');
+  // One of that name routed elsewhere is not taken for ours.
+  await expect(ensureNexusEndpoint(stack.connection, { name: endpoint, namespace: stack.namespace, taskQueue: 'another-queue' })).rejects.toThrow(
+    `Nexus endpoint ${endpoint} exists but routes to namespace ${stack.namespace}, task queue ${stack.taskQueue}, not to namespace ${stack.namespace}, task queue another-queue`,
+  );
   // The other team's worker: its own namespace, its own queue; the same test bundle has its caller workflow.
   callerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
   for (let i = 0; ; i++) {
