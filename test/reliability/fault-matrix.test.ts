@@ -19,6 +19,7 @@ import type { TemporalTestContext } from '../helpers/temporal';
 
 const PUBLISHER = 'faults';
 const COMPLETED = 'completed';
+const MATRIX_CONCURRENCY = 12;
 const POLLING = { initialIntervalSeconds: 0.2, maxIntervalSeconds: 0.5, backoffCoefficient: 2, timeoutSeconds: 90 };
 
 interface FaultCase {
@@ -195,7 +196,9 @@ afterAll(() => {
 describe('fault matrix', () => {
   it(`every fault ends in its documented outcome without a workflow-task failure (${CASES.length} faults)`, async () => {
     const started = Date.now();
-    await mapLimit(CASES, CASES.length, async (c, i) => {
+    // A dozen at a time: all 37 at once, beside the rest of the suite on two cores, once left a fast
+    // 202 unread within the client's 2 s timeout, which is a different (and correctly handled) fault.
+    await mapLimit(CASES, MATRIX_CONCURRENCY, async (c, i) => {
       const offerId = `f${i}-${randomInt(1e9)}`;
       simulator.setScenario(PUBLISHER, offerId, c.scenario());
       const input: CancelOfferInput = { publisherId: PUBLISHER, offerId, notificationEmails: ['ops@contoso.com'], polling: { ...POLLING, ...c.polling } };
