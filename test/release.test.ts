@@ -3,20 +3,19 @@
  * `maxConcurrent` at a time, duplicates attached to, fail-fast, cancellation, continue-as-new for
  * 1,000 offers, bad input refused in one message. Real dev server, worker and simulator.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultWorkflowId, RELEASE_WORKFLOW_TYPE, releaseProgressQuery, type CancelReleaseInput, type CompletionSignalPayload, type ReleaseCompletionPayload, type ReleaseOffer } from '../src/contract';
 import type { OfferScenario } from '../src/simulator/scenario';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { InvalidReleaseInputError, startReleaseCancellation } from '../src/start-release-cancellation';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { runStarterCli } from './helpers/starter-cli';
 
 const PUBLISHER = 'contoso';
 const FAST = { initialIntervalSeconds: 0.2, maxIntervalSeconds: 0.2 };
@@ -164,18 +163,7 @@ describe('cancelReleaseOffers', () => {
     const bad = path.join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify([list[0], list[0], { publisherId: 'contoso' }]));
     const run = (file: string) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
-        for (const name of ['TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS']) delete env[name];
-        const args = ['tsx', 'src/starter.ts', '--offers', file, '--email', 'jondoe@contoso.com', '--task-queue', stack.taskQueue, '--max-concurrent', '2', '--poll-initial', '0.2', '--poll-max', '0.2', '--wait'];
-        const child = spawn('npx', args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once('error', reject);
-        child.once('close', (code) => resolve({ code, stdout, stderr }));
-      });
+      runStarterCli(['--offers', file, '--email', 'jondoe@contoso.com', '--task-queue', stack.taskQueue, '--max-concurrent', '2', '--poll-initial', '0.2', '--poll-max', '0.2', '--wait']);
     try {
       const ok = await run(good);
       expect(ok.stdout, ok.stderr).toMatch(/^release batch cpp-cancel-release\/\S+ \(2 offers\) on /m);

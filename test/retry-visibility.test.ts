@@ -3,15 +3,14 @@
  * the CLI's `--wait` output show the attempt, the last error and the next attempt's time.
  * Real dev server, real worker, real HTTP to the CPP simulator, the CLI as a child process.
  */
-import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { progressQuery } from '../src/contract';
 import type { OfferScenario } from '../src/simulator/scenario';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { describeRetry, getCancellationStatus, type CancellationStatus } from '../src/starter';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { runStarterCli } from './helpers/starter-cli';
 
 const PUBLISHER = 'contoso';
 /** The POST answers 503 (Retry-After: 3) twice, then 200. */
@@ -165,23 +164,7 @@ describe('CLI --wait', () => {
   it('prints the attempt and the last error while the cancel POST is retried, then exits 0', async () => {
     const offerId = stack.offerId('cli');
     stack.simulator.setScenario(PUBLISHER, offerId, FLAKY_POST);
-    const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
-    for (const name of ['TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH']) delete env[name];
-    const args = ['tsx', 'src/starter.ts', '--publisher', PUBLISHER, '--offer', offerId, '--email', 'jondoe@contoso.com', '--task-queue', stack.taskQueue, '--wait'];
-
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('npx', args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-      const killer = setTimeout(() => child.kill('SIGKILL'), 80_000);
-      child.once('error', reject);
-      child.once('close', (exitCode) => {
-        clearTimeout(killer);
-        resolve({ code: exitCode, stdout: out, stderr: err });
-      });
-    });
+    const { code, stdout, stderr } = await runStarterCli(['--publisher', PUBLISHER, '--offer', offerId, '--email', 'jondoe@contoso.com', '--task-queue', stack.taskQueue, '--wait']);
 
     const output = `${stdout}\n--- stderr ---\n${stderr}`;
     expect(stdout, output).toMatch(/retrying cancel POST · attempt 2 · last error CppServerError HTTP 503: /);

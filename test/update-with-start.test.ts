@@ -3,16 +3,15 @@
  * attaches to) a cancellation and returns when CPP has answered the POST, by Update-with-Start.
  * Real dev server, real worker, the simulator over HTTP, the CLI as a child process.
  */
-import { spawn } from 'node:child_process';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cppAnswerUpdate, FailureType, type CancelOfferInput, type FailureInfo } from '../src/contract';
 import type { OfferScenario } from '../src/simulator/scenario';
 import { startOfferCancellation } from '../src/start-cancellation';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { runStarterCli } from './helpers/starter-cli';
 
 const PUBLISHER = 'contoso';
 const FAST = { initialIntervalSeconds: 0.2, maxIntervalSeconds: 0.2 };
@@ -108,18 +107,7 @@ describe("waitFor: 'accepted' (Update-with-Start)", () => {
 
   it('the CLI: --until-accepted prints how CPP answered and exits 0; a refusal exits 1 with its type', async () => {
     const run = (offerId: string) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
-        for (const name of ['TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS']) delete env[name];
-        const args = ['tsx', 'src/starter.ts', '--publisher', PUBLISHER, '--offer', offerId, '--email', 'jondoe@contoso.com', '--task-queue', stack.taskQueue, '--until-accepted'];
-        const child = spawn('npx', args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once('error', reject);
-        child.once('close', (code) => resolve({ code, stdout, stderr }));
-      });
+      runStarterCli(['--publisher', PUBLISHER, '--offer', offerId, '--email', 'jondoe@contoso.com', '--task-queue', stack.taskQueue, '--until-accepted']);
     const accepted = stack.offerId('cli-async');
     stack.simulator.setScenario(PUBLISHER, accepted, { cancel: { mode: 'accepted', completeAfterPolls: 2 } });
     const ok = await run(accepted);
