@@ -22,7 +22,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
 import { startDevStack, type DevStack } from '../scripts/dev';
@@ -113,7 +113,25 @@ async function runProgressQuery(page: Page): Promise<CancelOfferProgress> {
   await page.getByRole('button', { name: 'Run Query' }).click();
   const answer = page.locator('.cm-content').filter({ hasText: '"summary"' }).first();
   await answer.waitFor();
-  return JSON.parse(await answer.innerText()) as CancelOfferProgress;
+  return JSON.parse(await editorText(answer)) as CancelOfferProgress;
+}
+
+/**
+ * The whole document of a CodeMirror editor. Its DOM holds only the lines near the viewport, so a
+ * long answer's `innerText` has a gap (a JSON.parse failed on one in CI); the editor's state has it all.
+ */
+async function editorText(content: Locator): Promise<string> {
+  return content.evaluate((el) => {
+    // CodeMirror 6 keeps its view on the content element: `cmTile.root.view` (6.39+), `cmView.view` before.
+    const node = el as unknown as { cmTile?: { root?: EditorLike }; cmView?: EditorLike };
+    const view = node.cmTile?.root?.view ?? node.cmView?.view;
+    if (!view) throw new Error('no CodeMirror view on .cm-content: the Temporal UI changed its editor');
+    return view.state.doc.toString();
+  });
+}
+
+interface EditorLike {
+  view?: { state: { doc: { toString(): string } } };
 }
 
 describe.skipIf(!haveChromium)('Temporal UI', () => {
