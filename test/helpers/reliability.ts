@@ -7,10 +7,12 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } fro
 import path from 'node:path';
 import { inspect } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { arrayFromPayloads, defaultPayloadConverter } from '@temporalio/common';
 import { inject } from 'vitest';
 import { mapLimit } from '../../harness/concurrency';
 import * as harness from '../../harness/worker-process';
 import { readyLine } from '../../harness/worker-readiness';
+import { callRetryingSignal, type RetryState } from '../../src/contract';
 import { PROJECT_ROOT } from '../../src/temporal-cli/resolve';
 import { historyText } from './history-text';
 import { LOOPBACK_GUARD_MARKER } from './loopback-guard-marker';
@@ -83,6 +85,17 @@ export function errorText(err: unknown): string {
 export async function workflowTaskFailures(handle: WorkflowHandle): Promise<number> {
   const history = await handle.fetchHistory();
   return history.events?.filter((e) => e.workflowTaskFailedEventAttributes).length ?? 0;
+}
+
+/** The failed attempts Temporal retried, as the run's `cppCallRetrying` notices report them (`call: type message`). */
+export async function retriedFailures(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const signal = e.workflowExecutionSignaledEventAttributes;
+    if (signal?.signalName !== callRetryingSignal.name) return [];
+    const [notice] = arrayFromPayloads(defaultPayloadConverter, signal.input?.payloads) as [RetryState | undefined];
+    return notice?.lastError ? [`${notice.call}: ${notice.lastError.type} ${notice.lastError.message}`] : [];
+  });
 }
 
 /** Where the suite keeps its figures and logs between files. */
