@@ -6,7 +6,7 @@ import { indices, mapLimit } from '../harness/concurrency';
 import type { CancelOfferInput, PollingOptions } from '../src/contract';
 import type { RunningSimulator } from '../src/simulator/server';
 import { startOfferCancellation } from '../src/start-cancellation';
-import { nextPollStep } from '../src/workflows/poll-schedule';
+import { nextPollStep } from '../src/poll-schedule';
 
 export interface Throughput {
   count: number;

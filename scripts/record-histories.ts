@@ -99,6 +99,14 @@ export const RECORDINGS: Recording[] = [
       return [['workflow-cancelled', handle]];
     },
   },
+  // Polls inside watch activities: a first answer, a retried 503, a change, the end.
+  simple(
+    'watch-202',
+    { cancel: { mode: 'accepted', steps: 0, rawStatuses: ['running', 'running', 'running', 'pendingReview', 'pendingReview', 'Completed'] }, faults: [{ on: 'poll', fault: { kind: 'status', status: 503 } }] },
+    { polling: { ...FAST, watchWindowSeconds: 30 } },
+  ),
+  // Watching, but each Retry-After (2 s) is longer than the window (1 s): those waits are timers.
+  simple('watch-retry-after-longer-than-window', { cancel: { mode: 'accepted', completeAfterPolls: 3, steps: 0, retryAfterSeconds: 2 } }, { polling: { ...FAST, watchWindowSeconds: 1 } }),
   // A poll retried after two 500s: the run is told of each failed attempt (cppCallRetrying signals).
   simple('retried-poll-notices', { cancel: { mode: 'accepted', completeAfterPolls: 2 }, faults: [{ on: 'poll', fault: { kind: 'status', status: 500 }, times: 2 }] }),
   {

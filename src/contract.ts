@@ -47,6 +47,13 @@ export interface PollingOptions {
   timeoutSeconds: number;
   /** Polls per run before continue-as-new keeps history short. @default 100 */
   maxPollsPerRun: number;
+  /**
+   * 0: every poll is an activity and every wait a timer. Above 0: polls run inside one activity
+   * (same schedule, same `Retry-After`) that returns on any change of the operation or after this
+   * many seconds, so unchanged answers cost no history; a worker killed mid-watch is noticed after
+   * the window plus a minute, not in seconds. docs/benchmark.md weighs the two. @default 0
+   */
+  watchWindowSeconds: number;
 }
 
 /** The input: one JSON object, pasteable in the Temporal UI. */
@@ -97,6 +104,8 @@ export interface CancelOfferProgressState {
   polls: number;
   lastPolledAt?: string;
   nextPollAt?: string;
+  /** While polls run inside one activity (`polling.watchWindowSeconds`): when that activity returns at the latest. */
+  watchingUntil?: string;
   lastError?: FailureInfo;
   /** While Temporal retries the cancel POST or a poll after a failed attempt (cleared when the call is answered). */
   retry?: RetryState;
@@ -196,7 +205,7 @@ export interface FailureInfo {
 }
 
 /** The calls an activity makes, as people name them. */
-export const CALL_NAMES: Record<string, string> = { requestCancellation: 'cancel POST', getOperationStatus: 'poll' };
+export const CALL_NAMES: Record<string, string> = { requestCancellation: 'cancel POST', getOperationStatus: 'poll', watchOperation: 'poll' };
 
 /** A CPP call that failed at least once and that Temporal is retrying. */
 export interface RetryState {

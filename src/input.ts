@@ -16,6 +16,7 @@ export const DEFAULT_POLLING: PollingOptions = {
   backoffCoefficient: 2,
   timeoutSeconds: 24 * 60 * 60,
   maxPollsPerRun: 100,
+  watchWindowSeconds: 0,
 };
 export const MAX_NOTIFY_TARGETS = 50;
 
@@ -30,6 +31,7 @@ const pollingSchema = z
       backoffCoefficient: seconds(1, 10).optional(),
       timeoutSeconds: seconds(1, 30 * 86_400).optional(),
       maxPollsPerRun: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(1000, { error: 'must be at most 1000' }).optional(),
+      watchWindowSeconds: seconds(0, 3600).optional(),
     },
     { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object' : undefined) },
   )

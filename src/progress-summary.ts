@@ -39,7 +39,8 @@ export function progressSummary(p: CancelOfferProgressState, nowMs?: number): st
   if (op?.progressPercentage !== undefined) parts.push(`${op.progressPercentage} %`);
   const step = currentStep(op);
   if (step && p.phase === 'polling') parts.push(`${step.name} ${step.progressPercentage ?? 0} %`);
-  if (p.phase === 'polling' && p.nextPollAt) {
+  if (p.phase === 'polling' && p.watchingUntil) parts.push(`watching until ${clock(p.watchingUntil)}`);
+  else if (p.phase === 'polling' && p.nextPollAt) {
     parts.push(nowMs === undefined ? `next poll at ${clock(p.nextPollAt)}` : `next poll in ${formatSeconds((Date.parse(p.nextPollAt) - nowMs) / 1000)}`);
   }
   if (p.finishedAt) parts.push(`after ${formatSeconds((Date.parse(p.finishedAt) - Date.parse(p.startedAt)) / 1000)}`);
@@ -59,7 +60,9 @@ export function progressDetails(p: CancelOfferProgressState): string {
   if (op) lines.push(`- Operation: ${op.rawStatus ?? op.status}${op.progressPercentage !== undefined ? ` · overall ${op.progressPercentage} %` : ''}${stale}`);
   const step = currentStep(op);
   if (step && !stale) lines.push(`- Step: ${step.name} (${step.status}, ${step.progressPercentage ?? 0} %)`);
-  if (p.phase === 'polling' && p.nextPollAt) {
+  if (p.phase === 'polling' && p.watchingUntil) {
+    lines.push(`- Watching: polls run inside one activity, which returns on any change of the operation, by ${clock(p.watchingUntil)} at the latest`);
+  } else if (p.phase === 'polling' && p.nextPollAt) {
     // Relative to the last poll, not to "now": the details are read long after they were written.
     const after = p.lastPolledAt ? `, ${formatSeconds((Date.parse(p.nextPollAt) - Date.parse(p.lastPolledAt)) / 1000)} after the last poll` : '';
     lines.push(`- Next poll: ${clock(p.nextPollAt)}${after}`);

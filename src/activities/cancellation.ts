@@ -7,6 +7,7 @@ import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/ac
 import type { OperationView } from '../contract';
 import { requestCancellation as requestCancellationOverHttp, type CancelRequest } from '../cpp/request-cancellation';
 import type { CppClient, CppOperation } from '../cpp/types';
+import { watchOperation, type WatchRequest, type WatchResult } from '../watch-operation';
 import { toActivityFailure } from './failures';
 import { noticeRetry } from './retry-notice';
 
@@ -67,6 +68,10 @@ async function failAttempt(err: unknown): Promise<never> {
 
 /** Builds the activities over a CPP client. */
 export function createCancellationActivities({ client }: CancellationActivityDeps) {
+  const pollOnce = async (location: string, signal: AbortSignal | undefined): Promise<OperationStatusResult> => {
+    const poll = await client.getOperation(location, { signal });
+    return { operation: viewOf(poll.operation), retryAfterMs: poll.retryAfterMs };
+  };
   return {
     /** Sends the cancel POST (at most once per attempt, after a look-up on retries) and reports 200 vs 202. */
     async requestCancellation(input: RequestCancellationInput): Promise<RequestCancellationResult> {
@@ -93,12 +98,28 @@ export function createCancellationActivities({ client }: CancellationActivityDep
     async getOperationStatus(input: { location: string }): Promise<OperationStatusResult> {
       return withHeartbeat(async () => {
         try {
-          const poll = await client.getOperation(input.location, { signal: cancellationSignal() });
-          return { operation: viewOf(poll.operation), retryAfterMs: poll.retryAfterMs };
+          return await pollOnce(input.location, cancellationSignal());
         } catch (err) {
           return failAttempt(err);
         }
       });
+    },
+
+    /**
+     * Polls inside one attempt until the operation changes, ends, or the window closes (see
+     * src/watch-operation.ts). No heartbeats: each would be a billable action. A retried attempt
+     * polls at once, since Temporal has already waited its backoff or the Retry-After.
+     */
+    async watchOperation(input: WatchRequest): Promise<WatchResult> {
+      const signal = cancellationSignal();
+      try {
+        const firstWaitMs = activityInfo().attempt > 1 ? 0 : input.firstWaitMs;
+        return await watchOperation({ ...input, firstWaitMs }, { poll: (s) => pollOnce(input.location, s), signal });
+      } catch (err) {
+        // A cancelled wait (worker shutdown, or a cancel that reached us) ends as the SDK's cancellation.
+        if (signal.aborted) throw signal.reason;
+        return failAttempt(err);
+      }
     },
   };
 }

@@ -8,18 +8,35 @@ import type { CancellationActivities } from '../activities/cancellation';
 
 /** Activity attempts never outlive the workflow's deadline, but always get this much. */
 const MIN_ACTIVITY_WINDOW_MS = 5_000;
+/** One CPP call's start-to-close: longer than the client's connect + headers + body timeouts together. */
+const CALL_TIMEOUT_MS = 2 * 60_000;
 
 /**
  * The activities, with retries bounded by the `remainingMs` left before the overall deadline, and
  * `summary` naming the call in the Temporal UI's timeline (e.g. `poll #3`).
  */
 export function cancellationActivities(remainingMs: number, summary: string): CancellationActivities {
-  const options: ActivityOptions = {
-    summary,
-    // Longer than the client's connect + headers + body timeouts together.
-    startToCloseTimeout: '2 minutes',
+  return proxyActivities<CancellationActivities>({
+    ...options(remainingMs, summary),
+    startToCloseTimeout: CALL_TIMEOUT_MS,
     // Activities heartbeat every second: a dead worker's attempt is retried within seconds.
     heartbeatTimeout: '10 seconds',
+  });
+}
+
+/**
+ * `watchOperation`, which polls for up to `windowMs` in one attempt. It does not heartbeat (each
+ * heartbeat is a billable action), so a worker killed mid-watch is noticed at the start-to-close
+ * timeout: the window plus one call's time.
+ */
+export function watchActivity(remainingMs: number, windowMs: number, summary: string): Pick<CancellationActivities, 'watchOperation'> {
+  // A watch may wait right up to the deadline before its last poll: that poll gets the usual floor.
+  return proxyActivities<CancellationActivities>({ ...options(remainingMs + MIN_ACTIVITY_WINDOW_MS, summary), startToCloseTimeout: windowMs + CALL_TIMEOUT_MS });
+}
+
+function options(remainingMs: number, summary: string): ActivityOptions {
+  return {
+    summary,
     scheduleToCloseTimeout: Math.max(remainingMs, MIN_ACTIVITY_WINDOW_MS),
     retry: {
       initialInterval: '1 second',
@@ -29,5 +46,4 @@ export function cancellationActivities(remainingMs: number, summary: string): Ca
       nonRetryableErrorTypes: FINAL_FAILURE_TYPES,
     },
   };
-  return proxyActivities<CancellationActivities>(options);
 }

@@ -182,6 +182,7 @@ export class CancellationRun {
     const finishedAtMs = Date.now();
     this.progress.finishedAt = iso(finishedAtMs);
     this.progress.nextPollAt = undefined;
+    this.progress.watchingUntil = undefined;
     this.progress.retry = undefined;
     this.enter(phase);
     const durationMs = finishedAtMs - this.startedAtMs;

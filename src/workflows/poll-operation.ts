@@ -4,13 +4,14 @@
  * code only.
  */
 import { continueAsNew, log, sleep, workflowInfo } from '@temporalio/workflow';
-import { FailureType, type CancelOfferInput, type ContinuationState, type OperationView } from '../contract';
+import { FailureType, type CancelOfferInput, type ContinuationState, type OperationView, type PollingOptions } from '../contract';
+import type { OperationStatusResult } from '../activities/cancellation';
 import type { NormalizedInput } from '../input';
 import { TERMINAL_OPERATION_STATUSES } from '../operation-status';
-import { cancellationActivities } from './activity-stubs';
+import { cancellationActivities, watchActivity } from './activity-stubs';
 import type { CancellationRun } from './cancellation-run';
 import { workflowFailure } from './failures';
-import { nextPollStep } from './poll-schedule';
+import { nextPollStep } from '../poll-schedule';
 import { formatSeconds } from '../progress-summary';
 
 
@@ -34,20 +35,26 @@ export async function pollUntilTerminal(run: CancellationRun, input: NormalizedI
   run.enter('polling');
   const { polling } = input;
   const { progress } = run;
+  const watchWindowMs = polling.watchWindowSeconds * 1000;
   let intervalMs = start.intervalMs;
-  let pollsThisRun = 0;
+  // Polls, or watches (each many polls), in this run: what continue-as-new counts.
+  let callsThisRun = 0;
   // Why the next wait is as long as it is, for the timer's summary in the UI.
   let waitReason = start.retryAfter ? ' (Retry-After)' : '';
   for (;;) {
     const waitMs = Date.parse(progress.nextPollAt ?? new Date().toISOString()) - Date.now();
     const pollNumber = progress.polls + 1;
-    if (waitMs > 0) await sleep(waitMs, { summary: `wait ${formatSeconds(waitMs / 1000)} before poll #${pollNumber}${waitReason}` });
+    // A watch waits inside its activity; a wait longer than its window is a timer, as without one.
+    const watchWaits = watchWindowMs > 0 && waitMs <= watchWindowMs;
+    if (waitMs > 0 && !watchWaits) await sleep(waitMs, { summary: `wait ${formatSeconds(waitMs / 1000)} before poll #${pollNumber}${waitReason}` });
 
-    const { operation, retryAfterMs } = await cancellationActivities(start.deadlineMs - Date.now(), `poll #${pollNumber}`).getOperationStatus({ location: start.location });
+    const answer = watchWindowMs > 0 ? await watch(run, start, intervalMs, watchWaits ? waitMs : 0, polling) : await pollOnce(start, pollNumber);
     run.answered();
-    progress.polls += 1;
-    pollsThisRun += 1;
-    progress.lastPolledAt = new Date().toISOString();
+    const { operation, retryAfterMs } = answer;
+    intervalMs = answer.intervalMs ?? intervalMs;
+    progress.polls += answer.polls;
+    callsThisRun += 1;
+    progress.lastPolledAt = answer.lastPolledAt ?? new Date().toISOString();
     progress.operation = operation;
     if (TERMINAL_OPERATION_STATUSES.has(operation.status)) {
       progress.nextPollAt = undefined;
@@ -65,9 +72,43 @@ export async function pollUntilTerminal(run: CancellationRun, input: NormalizedI
     progress.nextPollAt = new Date(Date.now() + step.waitMs).toISOString();
     intervalMs = step.nextIntervalMs;
     run.show();
-    if (pollsThisRun >= polling.maxPollsPerRun || workflowInfo().continueAsNewSuggested) {
+    if (callsThisRun >= polling.maxPollsPerRun || workflowInfo().continueAsNewSuggested) {
       await continueAsNewWith(run, start, intervalMs, rawInput);
     }
+  }
+}
+
+/** One answer to the workflow: an operation after `polls` GETs. */
+interface PollAnswer extends OperationStatusResult {
+  polls: number;
+  lastPolledAt?: string;
+  /** The interval in force at the last poll, when the GETs ran outside the workflow (a watch). */
+  intervalMs?: number;
+}
+
+/** One GET as one activity (the wait before it was a timer). */
+async function pollOnce(start: PollStart, pollNumber: number): Promise<PollAnswer> {
+  const answer = await cancellationActivities(start.deadlineMs - Date.now(), `poll #${pollNumber}`).getOperationStatus({ location: start.location });
+  return { ...answer, polls: 1 };
+}
+
+/** GETs inside one activity until the operation changes or the window closes (`polling.watchWindowSeconds`). */
+async function watch(run: CancellationRun, start: PollStart, intervalMs: number, firstWaitMs: number, polling: PollingOptions): Promise<PollAnswer> {
+  const { progress } = run;
+  const windowMs = polling.watchWindowSeconds * 1000;
+  progress.watchingUntil = new Date(Date.now() + windowMs).toISOString();
+  run.show();
+  try {
+    return await watchActivity(start.deadlineMs - Date.now(), windowMs, `watch from poll #${progress.polls + 1}`).watchOperation({
+      location: start.location,
+      ...(progress.operation ? { last: progress.operation } : {}),
+      firstWaitMs: Math.max(0, firstWaitMs),
+      intervalMs,
+      polling: { backoffCoefficient: polling.backoffCoefficient, maxIntervalSeconds: polling.maxIntervalSeconds, watchWindowSeconds: polling.watchWindowSeconds },
+      deadlineAt: new Date(start.deadlineMs).toISOString(),
+    });
+  } finally {
+    progress.watchingUntil = undefined;
   }
 }
 

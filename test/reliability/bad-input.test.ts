@@ -56,7 +56,7 @@ const validInput = fc.record(
     offerId: validId,
     notificationEmails: validEmails,
     apiVersion: fc.constant('2017-10-31'),
-    polling: fc.record({ initialIntervalSeconds: fc.constantFrom(0.1, 1, 5), timeoutSeconds: fc.constantFrom(60, 3600), maxPollsPerRun: fc.constantFrom(1, 100) }, { requiredKeys: [] }),
+    polling: fc.record({ initialIntervalSeconds: fc.constantFrom(0.1, 1, 5), timeoutSeconds: fc.constantFrom(60, 3600), maxPollsPerRun: fc.constantFrom(1, 100), watchWindowSeconds: fc.constantFrom(0, 30) }, { requiredKeys: [] }),
     notify: fc.array(fc.record({ workflowId: fc.constant(`nobody-${randomUUID()}`), signalName: fc.constantFrom('done', 'offerCancellationCompleted') }, { requiredKeys: ['workflowId'] }), { maxLength: 2 }),
   },
   { requiredKeys: ['publisherId', 'offerId', 'notificationEmails'] },
@@ -79,7 +79,7 @@ const mutation: fc.Arbitrary<(input: Input) => void> = fc.oneof(
   fc.constantFrom('\ud800', 'a\udc00b').map((v) => (i: Input) => void (i.offerId = v)),
   badEmails.map((v) => (i: Input) => void (i.notificationEmails = v)),
   fc.constantFrom<unknown>('latest', '17-10-31', '2017-10-31\r\n', 20171031, '').map((v) => (i: Input) => void (i.apiVersion = v)),
-  fc.oneof(fc.record({ initialIntervalSeconds: fc.constantFrom(0, -1, 1e9, '5') }), fc.record({ timeoutSeconds: fc.constantFrom(0, 'soon') }), fc.record({ maxPollsPerRun: fc.constantFrom(1.5, 5000) }), fc.record({ initialIntervalSeconds: fc.constant(10), maxIntervalSeconds: fc.constant(5) }), wrongType).map((v) => (i: Input) => void (i.polling = v)),
+  fc.oneof(fc.record({ initialIntervalSeconds: fc.constantFrom(0, -1, 1e9, '5') }), fc.record({ timeoutSeconds: fc.constantFrom(0, 'soon') }), fc.record({ maxPollsPerRun: fc.constantFrom(1.5, 5000) }), fc.record({ watchWindowSeconds: fc.constantFrom(-1, 3601, 'long') }), fc.record({ initialIntervalSeconds: fc.constant(10), maxIntervalSeconds: fc.constant(5) }), wrongType).map((v) => (i: Input) => void (i.polling = v)),
   fc.oneof(fc.constant([{ workflowId: '' }]), fc.constant([{ workflowId: 7 }]), fc.constant([{ workflowId: 'x', token: 'y' }]), wrongType).map((v) => (i: Input) => void (i.notify = v)),
   fc.tuple(fc.oneof(fc.constantFrom('token', 'accessToken', 'constructor', 'a.b', ' ', '🔑', 'Authorization\r\n'), fc.string({ minLength: 1, maxLength: 8 }), fc.constant('k'.repeat(60_000))), fc.oneof(fc.string({ maxLength: 8 }), wrongType)).map(
     ([key, value]) =>

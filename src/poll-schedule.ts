@@ -1,8 +1,9 @@
 /**
  * When to poll next: max(Retry-After, backoff interval), never past the deadline; the interval
- * grows exponentially up to the cap. Pure, so the benchmark's cost model uses the very same rule.
+ * grows exponentially up to the cap. Pure, so the workflow, the watch activity and the benchmark's
+ * cost model use the very same rule.
  */
-import type { PollingOptions } from '../contract';
+import type { PollingOptions } from './contract';
 
 export interface PollStep {
   /** How long to wait before the next poll. */
