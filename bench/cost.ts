@@ -19,6 +19,7 @@ import { countActions, type ActionCount } from './actions';
 import { freshOffer, modelFixedPoller, modelPollingCost, round, startCancel } from './measure';
 import type { BenchStack } from './stack';
 import { withWorker } from './stack';
+import { modelWatchCost } from './watch-model';
 import { infrequentPollingCancellation } from './workflows/infrequent-polling';
 
 const FAST = 0.1;
@@ -34,7 +35,13 @@ export interface Cost {
 }
 
 export type CostCase = 'path200' | 'op10min' | 'op24h';
-export type Design = 'shipped' | 'fixed2s' | 'infrequentPolling';
+export type Design = 'shipped' | 'fixed2s' | 'infrequentPolling' | 'watch';
+/** The watch design's window in the table: the shortest that holds a 10-minute operation in one watch. */
+const WATCH_WINDOW_SECONDS = 900;
+/** Windows compared in the table of windows. */
+const WATCH_WINDOWS = [60, 300, 900, 3600];
+/** What a watch's start-to-close timeout adds to its window (src/workflows/activity-stubs.ts). */
+const WATCH_TIMEOUT_MARGIN_SECONDS = 120;
 
 /** Every run of a workflow id, in order, following continue-as-new. */
 async function historiesOf(client: Client, workflowId: string, firstRunId: string): Promise<temporal.api.history.v1.IHistoryEvent[][]> {
@@ -79,10 +86,13 @@ export async function costSection(ctx: BenchStack) {
   const fixed24 = modelFixedPoller(DAY, 2).gets;
 
   return withWorker(ctx, taskQueue, {}, async () => {
-    const shippedRun = async (polls: number, maxPollsPerRun = DEFAULT_POLLING.maxPollsPerRun) => {
+    const shippedRun = async (polls: number, maxPollsPerRun = DEFAULT_POLLING.maxPollsPerRun, watch?: { changes: 'none' | 'everyPoll' }) => {
       const offerId = freshOffer(`cost-${polls}`);
-      ctx.simulator.setScenario('bench', offerId, polls === 0 ? { cancel: { mode: 'synchronous' } } : { cancel: { mode: 'accepted', completeAfterPolls: polls } });
-      const handle = await startCancel(ctx.client, taskQueue, offerId, { initialIntervalSeconds: FAST, maxIntervalSeconds: FAST, maxPollsPerRun });
+      // `steps: 0`: nothing changes between polls; the simulator's default steps advance on every poll.
+      const steps = watch?.changes === 'none' ? { steps: 0 } : {};
+      ctx.simulator.setScenario('bench', offerId, polls === 0 ? { cancel: { mode: 'synchronous' } } : { cancel: { mode: 'accepted', completeAfterPolls: polls, ...steps } });
+      const watchWindowSeconds = watch ? 30 : 0;
+      const handle = await startCancel(ctx.client, taskQueue, offerId, { initialIntervalSeconds: FAST, maxIntervalSeconds: FAST, maxPollsPerRun, watchWindowSeconds });
       await handle.result();
       return costOf(ctx.client, handle.workflowId, handle.firstExecutionRunId, polls);
     };
@@ -114,16 +124,49 @@ export async function costSection(ctx: BenchStack) {
     const infrequent = { path200: await infrequentRun(0), op10min: await infrequentRun(polls10), double: await infrequentRun(2 * polls10) };
     const infrequentLine: CostLine = { base: infrequent.op10min, perPoll: perPoll(infrequent.op10min, infrequent.double), perContinueAsNew: { events: 0, actions: 0 } };
 
+    // The watch design: a run whose operation never changes until its end (2 watches: the first
+    // answer, then the rest) and one whose every poll is a change (a watch per poll) give the cost
+    // of one watch and the fixed part; the watch count of a long operation comes from the model.
+    const watchQuiet = await shippedRun(polls10, DEFAULT_POLLING.maxPollsPerRun, { changes: 'none' });
+    const watchBusy = await shippedRun(polls10, DEFAULT_POLLING.maxPollsPerRun, { changes: 'everyPoll' });
+    const watchesOf = (c: typeof watchQuiet) => c.breakdown.activityAttempts - 1;
+    const perWatch = {
+      events: (watchBusy.events - watchQuiet.events) / (watchesOf(watchBusy) - watchesOf(watchQuiet)),
+      actions: (watchBusy.actions - watchQuiet.actions) / (watchesOf(watchBusy) - watchesOf(watchQuiet)),
+    };
+    const watchLine: CostLine = {
+      base: { events: watchQuiet.events, actions: watchQuiet.actions, polls: watchesOf(watchQuiet), runs: 1 },
+      perPoll: perWatch,
+      perContinueAsNew: shippedLine.perContinueAsNew,
+    };
+    const watchModelAt = async (watchWindowSeconds: number) => {
+      const polling = { ...DEFAULT_POLLING, watchWindowSeconds };
+      return { op10min: await modelWatchCost(TEN_MINUTES, polling), op24h: await modelWatchCost(DAY, polling) };
+    };
+    // Extrapolated by watches (what continue-as-new counts too), reported with the polls they hold.
+    const watchCost = (model: { gets: number; watches: number }): Cost => ({ ...extrapolate(watchLine, model.watches, DEFAULT_POLLING.maxPollsPerRun), polls: model.gets });
+    const watchModel = await watchModelAt(WATCH_WINDOW_SECONDS);
+    const byWatchWindow = [];
+    for (const watchWindowSeconds of WATCH_WINDOWS) {
+      const model = await watchModelAt(watchWindowSeconds);
+      byWatchWindow.push({ watchWindowSeconds, op10min: watchCost(model.op10min), op24h: watchCost(model.op24h), killedWorkerResumesAfterSeconds: watchWindowSeconds + WATCH_TIMEOUT_MARGIN_SECONDS });
+    }
+
     const strip = ({ events, actions, polls, runs }: Cost): Cost => ({ events, actions, polls, runs });
     const designs: Record<Design, Record<CostCase, Cost>> = {
       shipped: { path200: strip(shipped.path200), op10min: strip(shipped.op10min), op24h: extrapolate(shippedLine, polls24, DEFAULT_POLLING.maxPollsPerRun) },
       fixed2s: { path200: strip(shipped.path200), op10min: extrapolate(shippedLine, fixed10, DEFAULT_POLLING.maxPollsPerRun), op24h: extrapolate(shippedLine, fixed24, DEFAULT_POLLING.maxPollsPerRun) },
       infrequentPolling: { path200: strip(infrequent.path200), op10min: strip(infrequent.op10min), op24h: extrapolate(infrequentLine, polls24, 0) },
+      watch: { path200: strip(shipped.path200), op10min: watchCost(watchModel.op10min), op24h: watchCost(watchModel.op24h) },
     };
-    const eventsPerPoll = {
-      op10min: round(designs.shipped.op10min.events / designs.shipped.op10min.polls, 2),
-      op24h: round(designs.shipped.op24h.events / designs.shipped.op24h.polls, 2),
+    const eventsPerPollOf = (design: Design) => {
+      const perPoll = {
+        op10min: round(designs[design].op10min.events / designs[design].op10min.polls, 2),
+        op24h: round(designs[design].op24h.events / designs[design].op24h.polls, 2),
+      };
+      return { ...perPoll, max: Math.max(perPoll.op10min, perPoll.op24h) };
     };
+    const eventsPerPoll = eventsPerPollOf('shipped');
     // How the cap on the wait (`polling.maxIntervalSeconds`) trades cost for lateness, by the same line.
     const byMaxInterval = [30, 60, 300, 900].map((maxIntervalSeconds) => {
       const polling = { ...DEFAULT_POLLING, maxIntervalSeconds };
@@ -142,11 +185,25 @@ export async function costSection(ctx: BenchStack) {
       shippedPerPoll: shippedLine.perPoll,
       shippedPerContinueAsNew: shippedLine.perContinueAsNew,
       eventsOn200Path: designs.shipped.path200.events,
-      eventsPerPoll: { ...eventsPerPoll, max: Math.max(eventsPerPoll.op10min, eventsPerPoll.op24h) },
+      eventsPerPoll,
       actionsPerCancellation: {
         path200: designs.shipped.path200.actions,
         op10min: designs.shipped.op10min.actions,
         op24h: designs.shipped.op24h.actions,
+      },
+      watch: {
+        windowSeconds: WATCH_WINDOW_SECONDS,
+        model: watchModel,
+        recorded: { quiet: strip(watchQuiet), everyPollAChange: strip(watchBusy) },
+        perWatch,
+        eventsPerPoll: eventsPerPollOf('watch'),
+        actionsPerCancellation: { path200: designs.watch.path200.actions, op10min: designs.watch.op10min.actions, op24h: designs.watch.op24h.actions },
+        byWatchWindow,
+        // The worst case: every poll shows a change, so every poll is a watch of its own.
+        everyPollAChange: {
+          op10min: extrapolate(watchLine, polls10, DEFAULT_POLLING.maxPollsPerRun),
+          op24h: extrapolate(watchLine, polls24, DEFAULT_POLLING.maxPollsPerRun),
+        },
       },
     };
     console.log(`  (d) ${JSON.stringify(result)}`);
@@ -161,7 +218,12 @@ export function costTable(cost: Awaited<ReturnType<typeof costSection>>): string
     ['op10min', '10-min operation'],
     ['op24h', '24-h operation'],
   ];
-  const names: Record<Design, string> = { shipped: 'shipped', fixed2s: 'fixed 2 s poller', infrequentPolling: 'infrequent polling' };
+  const names: Record<Design, string> = {
+    shipped: 'shipped (`watchWindowSeconds` 0)',
+    fixed2s: 'fixed 2 s poller',
+    infrequentPolling: 'infrequent polling',
+    watch: `watch, \`watchWindowSeconds\` ${WATCH_WINDOW_SECONDS}, no change until the end`,
+  };
   const lines = ['| design | ' + cases.map(([, label]) => `${label}: events · Actions (polls)`).join(' | ') + ' |', '|---|---|---|---|'];
   for (const design of Object.keys(names) as Design[]) {
     const row = cases.map(([key]) => {
@@ -169,6 +231,13 @@ export function costTable(cost: Awaited<ReturnType<typeof costSection>>): string
       return `${c.events.toLocaleString('en')} · ${c.actions.toLocaleString('en')} (${c.polls.toLocaleString('en')})`;
     });
     lines.push(`| ${names[design]} | ${row.join(' | ')} |`);
+  }
+  const busy = cost.watch.everyPollAChange;
+  const cell = (c: Cost) => `${c.events.toLocaleString('en')} · ${c.actions.toLocaleString('en')} (${c.polls.toLocaleString('en')})`;
+  lines.push(`| watch, every poll a change (its worst case) | ${cell(cost.designs.shipped.path200)} | ${cell(busy.op10min)} | ${cell(busy.op24h)} |`);
+  lines.push('', '| `polling.watchWindowSeconds` (no change until the end) | 10-min operation: events · Actions | 24-h operation: events · Actions | a killed worker\'s watch resumes after |', '|---|---|---|---|');
+  for (const row of cost.watch.byWatchWindow) {
+    lines.push(`| ${row.watchWindowSeconds} | ${row.op10min.events} · ${row.op10min.actions} | ${row.op24h.events.toLocaleString('en')} · ${row.op24h.actions.toLocaleString('en')} | ${row.killedWorkerResumesAfterSeconds} s |`);
   }
   lines.push('', '| `polling.maxIntervalSeconds` | 10-min operation: polls · Actions · seen late | 24-h operation: polls · Actions · events |', '|---|---|---|');
   for (const row of cost.byMaxInterval) {

@@ -167,7 +167,9 @@ export async function startPollingLoad(client: Client, simulator: RunningSimulat
   const offers = Array.from({ length: count }, () => freshOffer('mem'));
   simulator.setDefaultScenario({ cancel: { mode: 'accepted', completeAfterMs: 30 * 60_000 } });
   const t0 = performance.now();
-  await mapLimit(indices(count), concurrency, (i) => startCancel(client, taskQueue, offers[i]!, { initialIntervalSeconds: 5, maxIntervalSeconds: 30 }));
+  // BENCH_WATCH_WINDOW_SECONDS: the same load with polls inside watch activities (give the worker the slots).
+  const watchWindowSeconds = Number(process.env.BENCH_WATCH_WINDOW_SECONDS ?? 0);
+  await mapLimit(indices(count), concurrency, (i) => startCancel(client, taskQueue, offers[i]!, { initialIntervalSeconds: 5, maxIntervalSeconds: 30, watchWindowSeconds }));
   const wanted = new Set(offers);
   const polled = () => new Set(simulator.requests({ publisherId: 'bench', endpoint: 'poll' }).map((r) => r.offerId).filter((o) => o !== undefined && wanted.has(o))).size;
   const deadline = Date.now() + 10 * 60_000;

@@ -39,8 +39,12 @@ export interface WatchDeps {
   /** One GET of the operation. */
   poll: (signal: AbortSignal | undefined) => Promise<{ operation: OperationView; retryAfterMs?: number }>;
   signal?: AbortSignal;
+  /** A clock and a wait: real ones by default; the benchmark's cost model runs this loop on virtual time. */
   now?: () => number;
+  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<unknown>;
 }
+
+const realSleep = (ms: number, signal: AbortSignal | undefined) => sleep(ms, undefined, signal ? { signal } : {});
 
 /** Whether two views of the operation show a caller the same thing (key order is the client's, kept by JSON). */
 export function sameOperation(a: OperationView | undefined, b: OperationView): boolean {
@@ -48,21 +52,21 @@ export function sameOperation(a: OperationView | undefined, b: OperationView): b
 }
 
 /** Polls until there is something to tell; a failed GET ends the watch with its error (the caller retries). */
-export async function watchOperation(req: WatchRequest, { poll, signal, now = Date.now }: WatchDeps): Promise<WatchResult> {
+export async function watchOperation(req: WatchRequest, { poll, signal, now = Date.now, sleep: wait = realSleep }: WatchDeps): Promise<WatchResult> {
   const startedMs = now();
   const windowMs = req.polling.watchWindowSeconds * 1000;
   const deadlineMs = Date.parse(req.deadlineAt);
   let { last, intervalMs } = req;
   let waitMs = req.firstWaitMs;
   for (let polls = 1; ; polls++) {
-    if (waitMs > 0) await sleep(waitMs, undefined, signal ? { signal } : {});
+    if (waitMs > 0) await wait(waitMs, signal);
     const { operation, retryAfterMs } = await poll(signal);
     const result: WatchResult = { operation, polls, lastPolledAt: new Date(now()).toISOString(), intervalMs, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     const remainingMs = deadlineMs - now();
     if (TERMINAL_OPERATION_STATUSES.has(operation.status) || !sameOperation(last, operation) || remainingMs <= 0) return result;
     const step = nextPollStep(intervalMs, retryAfterMs, remainingMs, req.polling);
     // The next wait would end past the window: the caller's next watch waits it instead.
-    if (now() - startedMs + step.waitMs >= windowMs) return result;
+    if (now() - startedMs + step.waitMs > windowMs) return result;
     last = operation;
     waitMs = step.waitMs;
     intervalMs = step.nextIntervalMs;
