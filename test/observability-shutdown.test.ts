@@ -1,7 +1,8 @@
 /**
  * Graceful shutdown of the worker process: SIGTERM while cancel POSTs are in flight stops polling,
  * lets those activities finish within WORKER_SHUTDOWN_GRACE_SECONDS and exits 0; a fresh worker
- * then finishes the workflows. Nothing is lost and no POST is sent twice.
+ * then finishes the workflows. Nothing is lost and no POST is sent twice. A watch, which outlasts any
+ * grace time, is cancelled at its end and retried at once by the next worker.
  */
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
@@ -98,4 +99,39 @@ it('drains in-flight POSTs on SIGTERM, exits 0, and a fresh worker finishes the 
   for (const offerId of offers) expect(simulator.postCount(PUBLISHER, offerId)).toBe(1);
   expect(await second.stop('SIGTERM')).toBe(0);
   expect(first.stdout() + first.stderr() + second.stdout() + second.stderr()).not.toContain(TOKEN);
+}, 120_000);
+
+it('a watch (polling.watchWindowSeconds) is handed over on SIGTERM: cancelled after the grace time, retried at once on a fresh worker, not after its window', async () => {
+  const taskQueue = uniqueTaskQueue('shutdown-watch');
+  const env = (port: number) => ({ ...workerEnv(taskQueue, port), WORKER_SHUTDOWN_GRACE_SECONDS: '1' });
+  const first = spawnWorker(env(await freePort()));
+  workers.push(first);
+  await waitUntilReady(first);
+
+  const offerId = `watch-${randomUUID().slice(0, 8)}`;
+  simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'accepted', completeAfterPolls: 20, steps: 0 } });
+  // A 10-minute window: were the watch not handed over, the next attempt would wait for its 12-minute timeout.
+  const polling = { initialIntervalSeconds: 0.2, maxIntervalSeconds: 0.2, backoffCoefficient: 1, watchWindowSeconds: 600 };
+  const handle = await startOfferCancellation(ctx.client, { publisherId: PUBLISHER, offerId, notificationEmails: ['jondoe@contoso.com'], polling }, { taskQueue });
+  const deadline = Date.now() + 15_000;
+  while (simulator.requests({ offerId, endpoint: 'poll' }).length < 3) {
+    expect(Date.now()).toBeLessThan(deadline);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  first.child.kill('SIGTERM');
+  expect(await first.exited).toBe(0);
+  const pollsBefore = simulator.requests({ offerId, endpoint: 'poll' }).length;
+  expect(pollsBefore).toBeLessThan(20);
+
+  const second = spawnWorker(env(await freePort()));
+  workers.push(second);
+  await waitUntilReady(second);
+  const result = await handle.result();
+  expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous' });
+  // The second watch's first attempt ended with the first worker; its retry finished the polling.
+  const history = await handle.fetchHistory();
+  const attempts = (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : []));
+  expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
+  expect(simulator.postCount(PUBLISHER, offerId)).toBe(1);
+  expect(await second.stop('SIGTERM')).toBe(0);
 }, 120_000);
