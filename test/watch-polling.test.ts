@@ -139,6 +139,20 @@ describe('polling.watchWindowSeconds', () => {
     expect(after.watchingUntil).toBeUndefined();
   });
 
+  it('continues as new after maxPollsPerRun watches, carrying the operation it last saw (no extra first-answer watch)', async () => {
+    const offerId = stack.offerId();
+    // Quiet for 3 polls, a change at the 4th, the end at the 8th: watches 1 (first answer), 2 (the change), 3 (the end).
+    const statuses = [...Array<string>(3).fill('running'), ...Array<string>(4).fill('pendingReview'), 'Completed'];
+    const handle = await start(offerId, { cancel: { mode: 'accepted', steps: 0, rawStatuses: statuses } }, { maxPollsPerRun: 1 });
+    const result = (await handle.result()) as CancelOfferResult;
+    expect(result).toMatchObject({ outcome: 'succeeded', polls: 8 });
+    expect(stack.simulator.requests({ offerId, endpoint: 'poll' })).toHaveLength(8);
+    const progress = await handle.query(progressQuery);
+    expect(progress.continuedAsNew).toBe(2);
+    // The last run watched once: it started from the carried pendingReview, so it did not return early.
+    expect((await eventCounts(handle)).activityTaskScheduled).toBe(1);
+  });
+
   it('refuses a window that is not a number of seconds from 0 to 3600, naming the field', () => {
     const base = { publisherId: PUBLISHER, offerId: 'o', notificationEmails: ['a@contoso.com'] };
     for (const bad of [-1, 3601, '60']) {
