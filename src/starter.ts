@@ -35,6 +35,7 @@ export interface CliOptions {
   notify: string[];
   pollInitial?: number;
   pollMax?: number;
+  watchWindow?: number;
   timeout?: number;
   wait?: boolean;
   untilAccepted?: boolean;
@@ -76,6 +77,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   expectedOperationId: '--expected-operation',
   'polling.initialIntervalSeconds': '--poll-initial',
   'polling.maxIntervalSeconds': '--poll-max',
+  'polling.watchWindowSeconds': '--watch-window',
   'polling.timeoutSeconds': '--timeout',
   notify: '--notify',
 };
@@ -111,6 +113,7 @@ export function inputFromOptions(o: CliOptions): CancelOfferInput {
   const polling: Partial<PollingOptions> = {};
   if (o.pollInitial !== undefined) polling.initialIntervalSeconds = o.pollInitial;
   if (o.pollMax !== undefined) polling.maxIntervalSeconds = o.pollMax;
+  if (o.watchWindow !== undefined) polling.watchWindowSeconds = o.watchWindow;
   if (o.timeout !== undefined) polling.timeoutSeconds = o.timeout;
   return {
     publisherId: o.publisher ?? '',
@@ -136,6 +139,7 @@ export function buildCommand(): Command {
     .option('--notify <workflowId>', 'workflow to signal when it ends (repeatable)', collect, [])
     .option('--poll-initial <seconds>', 'first wait after a 202', positiveNumber)
     .option('--poll-max <seconds>', 'longest wait between polls', positiveNumber)
+    .option('--watch-window <seconds>', 'poll inside one activity that returns on a change or after this long (cheaper; a killed worker is noticed late)', positiveNumber)
     .option('--timeout <seconds>', 'overall deadline', positiveNumber)
     .option('--wait', 'follow progress until the end; exit 1 on failure')
     .option('--until-accepted', "return once CPP has answered the cancel POST, in one call; exit 1 if it refused (with --wait, follow on)")

@@ -42,6 +42,11 @@ describe('flags to input', () => {
     expect(problemInFlags('offerId: must not contain "/" or "\\"', input)).toBe('--offer: must not contain "/" or "\\"');
     expect(problemInFlags('polling.maxIntervalSeconds: maxIntervalSeconds must not be smaller than initialIntervalSeconds', input)).toBe('--poll-max must not be smaller than --poll-initial');
     expect(problemInFlags('notificationEmails: must name at least one e-mail address', input)).toBe('--email: must name at least one e-mail address');
+    expect(problemInFlags('polling.watchWindowSeconds: must be at most 3600', input)).toBe('--watch-window: must be at most 3600');
+  });
+
+  it('takes --watch-window as polling.watchWindowSeconds', () => {
+    expect(inputFromOptions(options({ watchWindow: 900, pollMax: 60 })).polling).toEqual({ maxIntervalSeconds: 60, watchWindowSeconds: 900 });
   });
 });
 
