@@ -8,8 +8,8 @@
  *   COMPARE=hello,hello-labelled LABELS=2 npx tsx bench/cost-breakdown.ts
  *
  * Kinds: `hello` (the bench's one-activity baseline), `hello-labelled` (the same, started with the
- * typed client's search attributes, or the first LABELS of them) and `cancel` (the cancellation on
- * its 200 path). COST_N: workflows per kind per round (default 300).
+ * typed client's search attributes, or the first LABELS of them), `hello-local` (the same activity
+ * as a local activity) and `cancel` (the cancellation on its 200 path). COST_N: workflows per kind per round (default 300).
  */
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
@@ -17,7 +17,7 @@ import { temporal } from '@temporalio/proto';
 import { cancelPhaseSearchAttribute, offerIdSearchAttribute, publisherIdSearchAttribute } from '../src/contract';
 import { alternating, freshOffer, round, startCancel, workflowThroughput } from './measure';
 import { withBenchStack, withWorker } from './stack';
-import { helloWorkflow } from './workflows/hello';
+import { helloLocalWorkflow, helloWorkflow } from './workflows/hello';
 
 const EventType = temporal.api.enums.v1.EventType;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -42,6 +42,7 @@ const STARTERS: Record<string, Starter> = {
   hello: (client, taskQueue, id) => client.workflow.start(helloWorkflow, { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: ['bench'] }),
   'hello-labelled': (client, taskQueue, id) =>
     client.workflow.start(helloWorkflow, { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: ['bench'], typedSearchAttributes: typedClientLabels(id) }),
+  'hello-local': (client, taskQueue, id) => client.workflow.start(helloLocalWorkflow, { taskQueue, workflowId: `cost-${taskQueue}-${id}`, args: ['bench'] }),
   cancel: (client, taskQueue) => startCancel(client, taskQueue, freshOffer('cost')),
 };
 
