@@ -5,11 +5,12 @@
  */
 import { CancelledFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FailureType, progressQuery, type CancelOfferInput, type CancelOfferProgress, type CancelOfferResult } from '../src/contract';
+import { FailureType, progressQuery, type CancelOfferInput, type CancelOfferResult } from '../src/contract';
 import { validateInput } from '../src/input';
 import type { OfferScenario } from '../src/simulator/scenario';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { retriedFailures } from './helpers/reliability';
+import { waitForProgress } from './helpers/progress';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { expectNoWorkflowTaskFailure, expectWorkflowFailure } from './helpers/workflow-assertions';
 
@@ -40,16 +41,6 @@ async function eventCounts(handle: WorkflowHandle): Promise<Record<string, numbe
     counts[type] = (counts[type] ?? 0) + 1;
   }
   return counts;
-}
-
-async function waitForProgress(handle: WorkflowHandle, predicate: (p: CancelOfferProgress) => boolean, timeoutMs = 20_000): Promise<CancelOfferProgress> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const p = await handle.query(progressQuery).catch(() => undefined);
-    if (p && predicate(p)) return p;
-    if (Date.now() > deadline) throw new Error(`progress never matched; last: ${JSON.stringify(p)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('polling.watchWindowSeconds', () => {
@@ -85,7 +76,7 @@ describe('polling.watchWindowSeconds', () => {
       // Raw statuses win over the simulator's own: running for 3 polls, pendingReview up to the 40th, which reads Completed.
       cancel: { mode: 'accepted', steps: 0, rawStatuses: [...Array<string>(3).fill('running'), ...Array<string>(36).fill('pendingReview'), 'Completed'] },
     });
-    const seen = await waitForProgress(handle, (p) => p.operation?.rawStatus === 'pendingReview');
+    const seen = await waitForProgress(handle, (p) => p.operation?.rawStatus === 'pendingReview', { everyMs: 50 });
     // Polls 2–4 ran in the second watch, which returned on the 4th: the change, counted at once.
     expect(seen.polls).toBe(4);
     expect(seen.phase).toBe('polling');

@@ -12,13 +12,13 @@ import {
   subscribeSignal,
   WORKFLOW_TYPE,
   type CancelOfferInput,
-  type CancelOfferProgress,
   type CompletionSignalPayload,
   type FailureInfo,
 } from '../src/contract';
 import type { OfferScenario } from '../src/simulator/scenario';
 import { InvalidCancellationInputError, startOfferCancellation } from '../src/start-cancellation';
 import { historyText } from './helpers/history-text';
+import { waitForProgress } from './helpers/progress';
 import { startTestStack, TEST_TOKEN, type TestStack } from './helpers/stack';
 import { expectNoWorkflowTaskFailure, expectWorkflowFailure } from './helpers/workflow-assertions';
 
@@ -44,16 +44,6 @@ async function start(offerId: string, scenario: OfferScenario, extra: Partial<Ca
   const handle = await startOfferCancellation(stack.client, input(offerId, extra), { taskQueue: stack.taskQueue });
   handles.push(handle);
   return handle;
-}
-
-async function waitForProgress(handle: WorkflowHandle, predicate: (p: CancelOfferProgress) => boolean, timeoutMs = 20_000): Promise<CancelOfferProgress> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const p = await handle.query(progressQuery).catch(() => undefined);
-    if (p && predicate(p)) return p;
-    if (Date.now() > deadline) throw new Error(`progress never matched; last: ${JSON.stringify(p)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('200: cancelled synchronously', () => {
