@@ -51,7 +51,7 @@ export interface PollingOptions {
    * 0: every poll is an activity and every wait a timer. Above 0: polls run inside one activity
    * (same schedule, same `Retry-After`) that returns on any change of the operation or after this
    * many seconds, so unchanged answers cost no history; a worker killed mid-watch is noticed after
-   * the window plus a minute, not in seconds. docs/benchmark.md weighs the two. @default 0
+   * the window plus 2 minutes, not in seconds. docs/benchmark.md weighs the two. @default 0
    */
   watchWindowSeconds: number;
 }
