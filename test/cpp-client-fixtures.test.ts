@@ -4,7 +4,9 @@
  * simulator happens to send. The retried-POST rule runs on the same answers.
  */
 import { describe, expect, it } from 'vitest';
+import { viewOf } from '../src/activities/cancellation';
 import { requestCancellation, type CancelRequest } from '../src/cpp';
+import { watchOperation } from '../src/watch-operation';
 import { loadCppFixture } from './helpers/cpp-fixtures';
 import { reply, useScriptedCppServer, type Handler } from './helpers/scripted-server';
 
@@ -94,4 +96,27 @@ describe('the operations list on the reference examples (either state field)', (
       expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
     },
   );
+});
+
+describe('a watch on the reference examples', () => {
+  const PATH = '/api/publishers/contoso/offers/contoso-offer/operations/x?api-version=2017-10-31';
+  const request = { location: PATH, firstWaitMs: 0, intervalMs: 1, polling: { backoffCoefficient: 1, maxIntervalSeconds: 0.001, watchWindowSeconds: 60 }, deadlineAt: new Date(Date.now() + 60_000).toISOString() };
+
+  it('the reference page answer again is no change; the next, different example is one', async () => {
+    const page = fixtureAnswer('get-operation-reference-page');
+    server.script(page, page, page, fixtureAnswer('get-operation-cpp-api-md'));
+    const client = makeClient();
+    const poll = async (signal: AbortSignal | undefined) => {
+      const answer = await client.getOperation(PATH, { signal });
+      return { operation: viewOf(answer.operation), retryAfterMs: answer.retryAfterMs };
+    };
+    // Nothing seen yet: the first answer is news.
+    const first = await watchOperation(request, { poll });
+    expect(first.polls).toBe(1);
+    // What the workflow saw comes back through Temporal's JSON payloads; the same body must still read as the same.
+    const seen = JSON.parse(JSON.stringify(first.operation)) as typeof first.operation;
+    const second = await watchOperation({ ...request, last: seen }, { poll });
+    expect(second.polls).toBe(3);
+    expect(second.operation.steps.map((s) => s.name)).not.toEqual(first.operation.steps.map((s) => s.name));
+  });
 });

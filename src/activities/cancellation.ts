@@ -31,7 +31,8 @@ export interface CancellationActivityDeps {
   client: CppClient;
 }
 
-function viewOf(op: CppOperation): OperationView {
+/** What the workflow keeps of a polled operation (and what a watch compares to tell a change). */
+export function viewOf(op: CppOperation): OperationView {
   return {
     id: op.id,
     status: op.status,
