@@ -74,6 +74,13 @@ export const RECORDINGS: Recording[] = [
   simple('failed-cancel-operation-failed', { cancel: { mode: 'accepted', completeAfterPolls: 2, outcome: 'failed', error: 'Certification could not be stopped' } }),
   simple('failed-polling-deadline-exceeded', { cancel: { mode: 'accepted', completeAfterPolls: 100_000 } }, { polling: { ...FAST, timeoutSeconds: 2 } }),
   simple('failed-operation-mismatch', { cancel: { mode: 'synchronous' } }, { expectedOperationId: 'not-the-running-one' }),
+  // The POST as a local activity (patch `cancel-post-as-local-activity`); the fixtures above are from
+  // before it, when it was an activity task, and must keep replaying as they are.
+  simple('local-post-sync-200', { cancel: { mode: 'synchronous' } }),
+  simple('local-post-async-202', { cancel: { mode: 'accepted', completeAfterPolls: 2 } }),
+  simple('local-post-failed-cpp-bad-request', { cancel: { mode: 'error', status: 400, body: { error: { code: 'BadRequest', message: 'bad' } } } }),
+  // The local try fails retryably: a timer, then the retry as an activity task, which looks up first.
+  simple('local-post-retry-503-then-200', { cancel: { mode: 'synchronous' }, faults: [{ on: 'cancel', fault: { kind: 'status', status: 503 } }] }),
   {
     name: 'failed-invalid-input',
     async run({ client }) {

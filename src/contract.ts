@@ -202,6 +202,8 @@ export interface FailureInfo {
   body?: string;
   /** The client's stable error code (`BadRequest`, `ForeignLocation`, …). */
   code?: string;
+  /** A retryable failure's `Retry-After`, in ms (a workflow sees no `nextRetryDelay` on a decoded failure). */
+  retryAfterMs?: number;
 }
 
 /** The calls an activity makes, as people name them. */

@@ -39,6 +39,7 @@ import {
   type WorkerProcess,
 } from './helpers/reliability';
 import { uniqueTaskQueue } from './helpers/temporal';
+import { localActivityMarkers } from './helpers/local-activity-markers';
 import { makeTestPki, type ClientCertificate, type TestPki } from './helpers/test-pki';
 
 const PUBLISHER = 'entra';
@@ -139,7 +140,9 @@ async function activityFacts(handle: WorkflowHandle): Promise<{ attempts: Record
       (attempts[type] ??= []).push(started.attempt ?? 0);
     }
   }
-  const failedOrTimedOut = events.filter((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes).length;
+  // The POST's first try is a local activity: its marker counts as an attempt (a failed one too).
+  for (const local of localActivityMarkers(events)) (attempts[local.activityType] ??= []).push(local.attempt);
+  const failedOrTimedOut = events.filter((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes).length + localActivityMarkers(events).filter((m) => m.failed).length;
   return { attempts, failedOrTimedOut };
 }
 

@@ -32,6 +32,10 @@ const REQUIRED = [
   'update-with-start-202',
   'release-batch',
   'continue-as-new-kept-wait-last-run',
+  'local-post-sync-200',
+  'local-post-async-202',
+  'local-post-failed-cpp-bad-request',
+  'local-post-retry-503-then-200',
 ];
 
 /** Reads a fixture written by `historyFileText` (protobufjs object form). */

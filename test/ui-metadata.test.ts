@@ -37,7 +37,8 @@ async function currentDetails(handle: WorkflowHandle): Promise<string> {
 /** The summaries the history's activity and timer events carry, in order. */
 function eventSummaries(events: temporal.api.history.v1.IHistoryEvent[]): string[] {
   return events.flatMap((e) => {
-    if (!e.activityTaskScheduledEventAttributes && !e.timerStartedEventAttributes) return [];
+    const localActivity = e.markerRecordedEventAttributes?.markerName === 'core_local_activity';
+    if (!e.activityTaskScheduledEventAttributes && !e.timerStartedEventAttributes && !localActivity) return [];
     const payload = e.userMetadata?.summary;
     return payload ? [defaultPayloadConverter.fromPayload<string>(payload)] : [];
   });

@@ -11,7 +11,12 @@ import { watchOperation, type WatchRequest, type WatchResult } from '../watch-op
 import { toActivityFailure } from './failures';
 import { noticeRetry } from './retry-notice';
 
-export type RequestCancellationInput = CancelRequest & { notificationEmails: string[] };
+/**
+ * `lookUpFirst`: an earlier worker may have sent this POST already (the workflow asks for it when it
+ * runs the POST as a local activity again after a workflow task timed out or failed): the first
+ * attempt then looks up running operations as a retry would.
+ */
+export type RequestCancellationInput = CancelRequest & { notificationEmails: string[]; lookUpFirst?: boolean };
 
 /**
  * How the POST went. `confirmedByLookup`: a retry found the earlier POST had taken effect (nothing
@@ -52,6 +57,8 @@ export const HEARTBEAT_INTERVAL_MS = 1_000;
  * reaches the request as an abort.
  */
 async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
+  // A local activity has no heartbeat: its workflow task's timeout notices a dead worker.
+  if (activityInfo().isLocal) return work();
   const ticker = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
     return await work();
@@ -61,9 +68,9 @@ async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** The failure an attempt ends with, after telling the run when Temporal will retry it. */
-async function failAttempt(err: unknown): Promise<never> {
+async function failAttempt(err: unknown, triesBefore = 0): Promise<never> {
   const failure = toActivityFailure(err);
-  await noticeRetry(failure);
+  await noticeRetry(failure, triesBefore);
   throw failure;
 }
 
@@ -75,11 +82,12 @@ export function createCancellationActivities({ client }: CancellationActivityDep
   };
   return {
     /** Sends the cancel POST (at most once per attempt, after a look-up on retries) and reports 200 vs 202. */
-    async requestCancellation(input: RequestCancellationInput): Promise<RequestCancellationResult> {
+    async requestCancellation({ lookUpFirst, ...input }: RequestCancellationInput): Promise<RequestCancellationResult> {
       return withHeartbeat(async () => {
         try {
           const outcome = await requestCancellationOverHttp(client, input, {
-            attempt: activityInfo().attempt,
+            // A local activity run again by another worker starts over at attempt 1: it counts as a retry.
+            attempt: activityInfo().attempt + (lookUpFirst ? 1 : 0),
             signal: cancellationSignal(),
             log: (message, attributes) => {
               log.info(message, attributes);
@@ -90,7 +98,7 @@ export function createCancellationActivities({ client }: CancellationActivityDep
           if (confirmedBy === 'retriedPost') return { ...rest, confirmedByRetriedPost: true };
           return rest;
         } catch (err) {
-          return failAttempt(err);
+          return failAttempt(err, lookUpFirst ? 1 : 0);
         }
       });
     },

@@ -55,13 +55,14 @@ export function failureInfoOf(err: CppError): FailureInfo {
  */
 export function toActivityFailure(err: unknown): unknown {
   if (!(err instanceof CppError) || err instanceof CppAbortedError) return err;
-  const info = failureInfoOf(err);
+  const retryAfterMs = err.retryable && err.retryAfterMs ? err.retryAfterMs : undefined;
+  const info = { ...failureInfoOf(err), ...(retryAfterMs ? { retryAfterMs } : {}) };
   return ApplicationFailure.create({
     type: info.type,
     message: err.message,
     nonRetryable: !err.retryable,
     details: [info],
     // A Retry-After of 0 means "now"; leave the retry policy's backoff in charge then.
-    nextRetryDelay: err.retryable && err.retryAfterMs ? err.retryAfterMs : undefined,
+    nextRetryDelay: retryAfterMs,
   });
 }

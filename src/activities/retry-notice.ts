@@ -22,8 +22,11 @@ function retryDelayMs(failure: ApplicationFailure, attempt: number, policy: Retr
   return Math.min(backoff, max);
 }
 
-/** The retry the run should show after `failure` ended this attempt, or nothing when Temporal will not retry. */
-export function retryStateAfter(failure: unknown): RetryState | undefined {
+/**
+ * The retry the run should show after `failure` ended this attempt, or nothing when Temporal will not
+ * retry. `triesBefore`: tries of the same call made before this activity (the POST's local first try).
+ */
+export function retryStateAfter(failure: unknown, triesBefore = 0): RetryState | undefined {
   if (!(failure instanceof ApplicationFailure) || failure.nonRetryable) return undefined;
   const info = Context.current().info;
   const maxAttempts = info.retryPolicy?.maximumAttempts;
@@ -33,7 +36,7 @@ export function retryStateAfter(failure: unknown): RetryState | undefined {
   return {
     activity: info.activityType,
     call: CALL_NAMES[info.activityType] ?? info.activityType,
-    attempt: info.attempt + 1,
+    attempt: triesBefore + info.attempt + 1,
     lastError: {
       type: failure.type ?? 'Failure',
       ...(typeof details?.httpStatus === 'number' ? { httpStatus: details.httpStatus } : {}),
@@ -44,8 +47,8 @@ export function retryStateAfter(failure: unknown): RetryState | undefined {
 }
 
 /** Signals the run about the retry `failure` leads to; never throws, waits at most two seconds. */
-export async function noticeRetry(failure: unknown): Promise<void> {
-  const retry = retryStateAfter(failure);
+export async function noticeRetry(failure: unknown, triesBefore = 0): Promise<void> {
+  const retry = retryStateAfter(failure, triesBefore);
   const run = Context.current().info.workflowExecution;
   if (!retry || !run) return;
   const { workflowId, runId } = run;

@@ -2,7 +2,7 @@
  * The cancellation's activities as the workflow calls them, with timeouts and the retry policy
  * written next to them. Deterministic code only.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import { FINAL_FAILURE_TYPES } from '../contract';
 import type { CancellationActivities } from '../activities/cancellation';
 
@@ -34,12 +34,25 @@ export function watchActivity(remainingMs: number, windowMs: number, summary: st
   return proxyActivities<CancellationActivities>({ ...options(remainingMs + MIN_ACTIVITY_WINDOW_MS, summary), startToCloseTimeout: windowMs + CALL_TIMEOUT_MS });
 }
 
+/** The retry policy's first interval: also the wait before the POST's first retry after its local try. */
+export const FIRST_RETRY_DELAY_MS = 1_000;
+
+/**
+ * The cancel POST's first try, as a local activity: it runs inside the workflow task. It is not
+ * retried locally: a retryable failure goes to an ordinary activity (src/workflows/cancel-post.ts),
+ * so a retry is recorded, shown and listed by Temporal, and no retry notice lands mid-task.
+ */
+export function postLocalActivity(remainingMs: number, summary: string): Pick<CancellationActivities, 'requestCancellation'> {
+  const { retry, ...rest } = options(remainingMs, summary);
+  return proxyLocalActivities<CancellationActivities>({ ...rest, retry: { ...retry, maximumAttempts: 1 }, startToCloseTimeout: CALL_TIMEOUT_MS });
+}
+
 function options(remainingMs: number, summary: string): ActivityOptions {
   return {
     summary,
     scheduleToCloseTimeout: Math.max(remainingMs, MIN_ACTIVITY_WINDOW_MS),
     retry: {
-      initialInterval: '1 second',
+      initialInterval: FIRST_RETRY_DELAY_MS,
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       // Failures retrying cannot fix; a `Retry-After` reaches Temporal as the failure's nextRetryDelay.

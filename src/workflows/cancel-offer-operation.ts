@@ -5,8 +5,8 @@
 import { ContinueAsNew, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { FailureType, type CancelOfferInput, type CancelOfferResult, type ContinuationState, type OperationView } from '../contract';
 import { isContinuationState, salvageNotifyTargets, validateInput, type NormalizedInput } from '../input';
-import { cancellationActivities } from './activity-stubs';
 import { CancellationRun, type Confirmation } from './cancellation-run';
+import { sendCancelPost } from './cancel-post';
 import { toWorkflowFailure, workflowFailure } from './failures';
 import { pollUntilTerminal, type PollStart } from './poll-operation';
 
@@ -65,7 +65,7 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
 async function request(run: CancellationRun, input: NormalizedInput): Promise<Started> {
   const deadlineMs = run.startedAtMs + input.polling.timeoutSeconds * 1000;
   const { publisherId, offerId, notificationEmails, apiVersion, expectedOperationId } = input;
-  const response = await cancellationActivities(deadlineMs - Date.now(), 'cancel POST (after a look-up of running operations on retries)').requestCancellation({ publisherId, offerId, notificationEmails, apiVersion, expectedOperationId });
+  const response = await sendCancelPost(run, { publisherId, offerId, notificationEmails, apiVersion, expectedOperationId }, deadlineMs);
   run.answered();
   const confirmation: Confirmation = { confirmedByLookup: response.confirmedByLookup, confirmedByRetriedPost: 'confirmedByRetriedPost' in response ? response.confirmedByRetriedPost : undefined };
   if (response.kind === 'synchronous') {

@@ -35,6 +35,9 @@ export interface Confirmation {
   confirmedByRetriedPost?: boolean;
 }
 
+/** History events before a run's first workflow task starts: started, task scheduled, task started. */
+const FIRST_TASK_HISTORY_LENGTH = 3;
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function rejectArguments(...args: unknown[]): void {
@@ -56,6 +59,8 @@ export class CancellationRun {
   /** How CPP answered the POST, once it has; or why the run ended before (for the `cppAnswer` update). */
   #answer: CppAnswer | undefined;
   #endedBeforeAnswer: ApplicationFailure | undefined;
+  /** Signals handled so far: each one that arrived before the first workflow task is one more event before it. */
+  #signalsReceived = 0;
 
   /** Registers the `progress` query and the `subscribe` signal at once, so neither is ever missed. */
   constructor(continuation: ContinuationState | undefined) {
@@ -65,6 +70,7 @@ export class CancellationRun {
     // Summary first: the line a person reads; the rest is the detail behind it.
     setHandler(progressQuery, () => ({ summary: progressSummary(this.progress), percent: this.progress.operation?.progressPercentage, ...this.progress }));
     setHandler(subscribeSignal, (target) => {
+      this.#signalsReceived += 1;
       const parsed = parseNotifyTarget(target);
       if (parsed) addTargets(this.targets, parsed);
       else log.warn('subscribe signal ignored: not a notify target', { target });
@@ -80,16 +86,32 @@ export class CancellationRun {
       { validator: rejectArguments },
     );
     setHandler(callRetryingSignal, (notice) => {
+      this.#signalsReceived += 1;
       // Sent by our own activities; anything else, or a late one after the end, is only logged.
       if (this.progress.finishedAt || !isRetryState(notice)) return log.warn('retry notice ignored', { notice });
-      this.progress.retry = notice;
-      this.show();
+      this.retrying(notice);
     });
+  }
+
+  /**
+   * Whether an earlier worker may have run this workflow task's work already, the POST included: the
+   * history is being replayed, or an earlier workflow task timed out or failed (its end, a new
+   * schedule and start are three more events before this task). Call it in the first activation.
+   */
+  mayHavePostedBefore(): boolean {
+    const { historyLength, unsafe } = workflowInfo();
+    return unsafe.isReplaying || historyLength > FIRST_TASK_HISTORY_LENGTH + this.#signalsReceived;
   }
 
   /** CPP answered the POST: `cppAnswer` updates return this from now on. */
   cppAnswered(answer: CppAnswer): void {
     this.#answer = answer;
+  }
+
+  /** A CPP call failed and will be tried again: shown until it is answered. */
+  retrying(retry: RetryState): void {
+    this.progress.retry = retry;
+    this.show();
   }
 
   /** The CPP call in flight was answered: any retry it went through is over. */

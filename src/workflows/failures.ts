@@ -2,7 +2,8 @@
  * Workflow-side failure handling: which activity failures end the cancellation, and the typed
  * `ApplicationFailure` each becomes. Deterministic code only.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, TimeoutFailure } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import { FailureType, FINAL_FAILURE_TYPES, type FailureInfo } from '../contract';
 
 /** Creates one of the workflow's typed, non-retryable failures. */
@@ -56,4 +57,15 @@ function lastAttemptFailure(cause: TimeoutFailure | ApplicationFailure): Failure
     if (f instanceof ApplicationFailure) return failureInfo(f);
   }
   return cause instanceof TimeoutFailure ? { type: 'Timeout', message: `activity ${String(cause.timeoutType)} timeout` } : undefined;
+}
+
+/**
+ * A local activity's failure reaches the workflow bare, where an activity's comes wrapped in an
+ * `ActivityFailure`: wraps it the same way, so callers see one chain (workflow failure → activity
+ * failure → the activity's typed failure) whichever way the call ran. Cancellations pass as they are.
+ */
+export function asActivityFailure(err: unknown, activityType: string): unknown {
+  if (err instanceof ActivityFailure || isCancellation(err) || !(err instanceof Error)) return err;
+  const final = err instanceof ApplicationFailure && err.nonRetryable;
+  return new ActivityFailure('Activity task failed', activityType, undefined, final ? RetryState.NON_RETRYABLE_FAILURE : RetryState.TIMEOUT, undefined, err);
 }
