@@ -18,6 +18,7 @@ import {
 import type { OfferScenario } from '../src/simulator/scenario';
 import { InvalidCancellationInputError, startOfferCancellation } from '../src/start-cancellation';
 import { historyText } from './helpers/history-text';
+import { localActivityMarkers } from './helpers/local-activity-markers';
 import { waitForProgress } from './helpers/progress';
 import { startTestStack, TEST_TOKEN, type TestStack } from './helpers/stack';
 import { expectNoWorkflowTaskFailure, expectWorkflowFailure } from './helpers/workflow-assertions';
@@ -69,6 +70,38 @@ describe('200: cancelled synchronously', () => {
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(cancelPhaseSearchAttribute)).toBe('succeeded');
     expect(description.typedSearchAttributes.get(offerIdSearchAttribute)).toBe(offerId);
+  });
+});
+
+describe('the POST inside the first workflow task (a local activity)', () => {
+  it('the 200 path runs in one workflow task: a local-activity marker, no activity task', async () => {
+    const offerId = stack.offerId();
+    const handle = await start(offerId, { cancel: { mode: 'synchronous' } });
+    await handle.result();
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(localActivityMarkers(events)).toEqual([expect.objectContaining({ activityType: 'requestCancellation', attempt: 1, failed: false })]);
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(0);
+    expect(events.filter((e) => e.workflowTaskScheduledEventAttributes)).toHaveLength(1);
+    // A first try looks nothing up: the look-up is for retries.
+    expect(stack.simulator.requests({ offerId, endpoint: 'list' })).toEqual([]);
+  });
+
+  it('a signal recorded before the first workflow task (signal-with-start) is not taken for an earlier try: no look-up', async () => {
+    const offerId = stack.offerId();
+    stack.simulator.setScenario(PUBLISHER, offerId, { cancel: { mode: 'synchronous' } });
+    const handle = await stack.client.workflow.signalWithStart(WORKFLOW_TYPE, {
+      taskQueue: stack.taskQueue,
+      workflowId: `signal-with-start/${offerId}`,
+      args: [input(offerId)],
+      signal: subscribeSignal,
+      signalArgs: [{ workflowId: `listener-${offerId}`, signalName: 'cancellationDone' }],
+    });
+    handles.push(handle);
+    const result = (await handle.result()) as Record<string, unknown>;
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'synchronous' });
+    expect(result.confirmedByLookup).toBeUndefined();
+    expect(stack.simulator.requests({ offerId, endpoint: 'list' })).toEqual([]);
+    expect(stack.simulator.postCount(PUBLISHER, offerId)).toBe(1);
   });
 });
 
