@@ -7,7 +7,8 @@
  *   (d) history events and Temporal Cloud Actions per cancellation, vs a fixed poller and the
  *       infrequent-polling pattern (bench/cost.ts).
  * Prints a table and writes bench/results/latest.json. BENCH_SCALE=small for a quick run;
- * BENCH_ONLY=cost runs (d) alone (a minute) and updates its part of latest.json.
+ * BENCH_ONLY=cost runs (d) alone (a minute), BENCH_ONLY=throughput (a) alone (P1, a few minutes);
+ * each updates its part of latest.json and the targets.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -276,18 +277,29 @@ function targetsOf(results: Pick<Results, 'throughput' | 'cost'>) {
   };
 }
 
-/** BENCH_ONLY=cost: section (d) alone; replaces its part (and the targets it feeds) in latest.json, keeping the rest. */
+/** Replaces one section of latest.json (and the targets it feeds), keeping the rest; `<section>Date` says when. */
+async function updateLatest<K extends 'cost' | 'throughput'>(section: K, value: Results[K]): Promise<void> {
+  const file = path.join(PROJECT_ROOT, 'bench', 'results', 'latest.json');
+  const latest = JSON.parse(await readFile(file, 'utf8')) as { results: Results; targets?: unknown } & Record<string, unknown>;
+  latest.results[section] = value;
+  latest[`${section}Date`] = new Date().toISOString();
+  latest.targets = targetsOf(latest.results);
+  await writeFile(file, JSON.stringify(latest, null, 2) + '\n');
+  console.log(`\nwrote the ${section} part of ${path.relative(PROJECT_ROOT, file)}: ${JSON.stringify(latest.targets)}`);
+}
+
+/** BENCH_ONLY=cost: section (d) alone (a minute). */
 async function costOnly(ctx: BenchStack): Promise<void> {
   console.log('(d) cost per cancellation…');
   const cost = await costSection(ctx);
   console.log(`\n${costTable(cost)}`);
-  const file = path.join(PROJECT_ROOT, 'bench', 'results', 'latest.json');
-  const latest = JSON.parse(await readFile(file, 'utf8')) as { results: Results; targets?: unknown; costDate?: string };
-  latest.results.cost = cost;
-  latest.costDate = new Date().toISOString();
-  latest.targets = targetsOf(latest.results);
-  await writeFile(file, JSON.stringify(latest, null, 2) + '\n');
-  console.log(`\nwrote the cost part of ${path.relative(PROJECT_ROOT, file)}: ${JSON.stringify(latest.targets)}`);
+  await updateLatest('cost', cost);
+}
+
+/** BENCH_ONLY=throughput: section (a) alone (P1, a few minutes). */
+async function throughputOnly(ctx: BenchStack): Promise<void> {
+  console.log('(a) throughput…');
+  await updateLatest('throughput', await throughputSection(ctx));
 }
 
 /** BENCH_ONLY=memory: section (c) alone, to compare worker settings (e.g. WORKER_MAX_CACHED_WORKFLOWS). */
@@ -304,8 +316,7 @@ async function main(): Promise<void> {
       try {
         console.log(`bench: scale ${small ? 'small' : 'full'}, Temporal ${ctx.server.describe}`);
         if (process.env.BENCH_ONLY === 'throughput') {
-          console.log('(a) throughput…');
-          await throughputSection(ctx);
+          await throughputOnly(ctx);
           return;
         }
         if (process.env.BENCH_ONLY === 'cost') {

@@ -6,7 +6,8 @@
 import { ApplicationFailure, type RetryPolicy } from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import { Context, log } from '@temporalio/activity';
-import { CALL_NAMES, callRetryingSignal, type FailureInfo, type RetryState } from '../contract';
+import { CALL_NAMES, callRetryingSignal, type RetryState } from '../contract';
+import { retryErrorOf } from '../retry-error';
 
 /** How long a notice may hold back the failed attempt's end (and so the next attempt). */
 const NOTICE_TIMEOUT_MS = 2_000;
@@ -31,17 +32,12 @@ export function retryStateAfter(failure: unknown, triesBefore = 0): RetryState |
   const info = Context.current().info;
   const maxAttempts = info.retryPolicy?.maximumAttempts;
   if (maxAttempts && info.attempt >= maxAttempts) return undefined;
-  const details = failure.details?.[0] as Partial<FailureInfo> | undefined;
   const delayMs = retryDelayMs(failure, info.attempt, info.retryPolicy);
   return {
     activity: info.activityType,
     call: CALL_NAMES[info.activityType] ?? info.activityType,
     attempt: triesBefore + info.attempt + 1,
-    lastError: {
-      type: failure.type ?? 'Failure',
-      ...(typeof details?.httpStatus === 'number' ? { httpStatus: details.httpStatus } : {}),
-      message: failure.message,
-    },
+    lastError: retryErrorOf(failure),
     ...(delayMs !== undefined ? { nextAttemptAt: new Date(Date.now() + delayMs).toISOString() } : {}),
   };
 }

@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure, patched, sleep, TimeoutFailure } from '@temporalio/workflow';
 import { CALL_NAMES, type FailureInfo } from '../contract';
+import { retryErrorOf } from '../retry-error';
 import type { RequestCancellationInput, RequestCancellationResult } from '../activities/cancellation';
 import { cancellationActivities, FIRST_RETRY_DELAY_MS, postLocalActivity } from './activity-stubs';
 import type { CancellationRun } from './cancellation-run';
@@ -27,10 +28,11 @@ export async function sendCancelPost(run: CancellationRun, post: RequestCancella
     return await postLocalActivity(deadlineMs - Date.now(), SUMMARY).requestCancellation({ ...post, lookUpFirst: run.mayHavePostedBefore() });
   } catch (err) {
     const retryable = retryableCause(err);
+    const delayMs = retryable ? retryDelayMs(retryable) : 0;
     // Final failures, a cancellation, or no time left to retry in: the run ends on this failure.
-    if (!retryable || Date.now() + retryDelayMs(retryable) >= deadlineMs) throw asActivityFailure(err, ACTIVITY);
-    const delayMs = retryDelayMs(retryable);
-    run.retrying({ activity: ACTIVITY, call: CALL_NAMES[ACTIVITY] ?? ACTIVITY, attempt: 2, lastError: lastError(retryable), nextAttemptAt: new Date(Date.now() + delayMs).toISOString() });
+    if (!retryable || Date.now() + delayMs >= deadlineMs) throw asActivityFailure(err, ACTIVITY);
+    const lastError = retryable instanceof TimeoutFailure ? { type: 'Timeout', message: retryable.message } : retryErrorOf(retryable);
+    run.retrying({ activity: ACTIVITY, call: CALL_NAMES[ACTIVITY] ?? ACTIVITY, attempt: 2, lastError, nextAttemptAt: new Date(Date.now() + delayMs).toISOString() });
     await sleep(delayMs, { summary: 'wait before retrying the cancel POST' });
     // The first try may have reached CPP: every retry looks up running operations first.
     return cancellationActivities(deadlineMs - Date.now(), SUMMARY).requestCancellation({ ...post, lookUpFirst: true });
@@ -48,10 +50,4 @@ function retryableCause(err: unknown): ApplicationFailure | TimeoutFailure | und
 function retryDelayMs(failure: ApplicationFailure | TimeoutFailure): number {
   const own = failure instanceof ApplicationFailure ? (failure.details?.[0] as Partial<FailureInfo> | undefined)?.retryAfterMs : undefined;
   return typeof own === 'number' && own > 0 ? own : FIRST_RETRY_DELAY_MS;
-}
-
-function lastError(failure: ApplicationFailure | TimeoutFailure): { type: string; httpStatus?: number; message: string } {
-  if (failure instanceof TimeoutFailure) return { type: 'Timeout', message: failure.message };
-  const httpStatus = (failure.details?.[0] as Partial<FailureInfo> | undefined)?.httpStatus;
-  return { type: failure.type ?? 'Failure', ...(typeof httpStatus === 'number' ? { httpStatus } : {}), message: failure.message };
 }
