@@ -39,13 +39,18 @@ function retryOf(handle: WorkflowHandle, pending: temporal.api.workflow.v1.IPend
 }
 
 /**
- * Queries `progress` and describes the workflow in parallel. `retry` is present only while a
- * pending activity is past its first attempt or has failed once.
+ * Queries `progress` and describes the workflow in parallel. `retry` is present while a pending
+ * activity is past its first attempt or has failed once, or while the run itself shows a retry.
  */
 export async function getCancellationStatus(handle: WorkflowHandle): Promise<CancellationStatus> {
   const [progress, description] = await Promise.all([handle.query(progressQuery), handle.describe()]);
   const pending = description.raw.pendingActivities?.find((a) => (a.attempt ?? 1) > 1 || a.lastFailure);
-  return pending ? { progress, retry: retryOf(handle, pending) } : { progress };
+  const own = progress.retry;
+  // The POST's first try runs inside a workflow task: no pending activity shows it failed, only the run.
+  if (!pending) return own ? { progress, retry: own } : { progress };
+  const retry = retryOf(handle, pending);
+  // Temporal counts the retried POST's attempts from the try after that first one; the run counts them all.
+  return { progress, retry: own?.activity === retry.activity && own.attempt > retry.attempt ? { ...retry, attempt: own.attempt } : retry };
 }
 
 /** One line, e.g. `retrying cancel POST · attempt 3 · last error CppServerError HTTP 503: … · next attempt in 3 s`. */

@@ -62,6 +62,12 @@ describe('getCancellationStatus', () => {
     expect(Date.parse(retry.nextAttemptAt!)).toBeGreaterThan(askedAt);
     expect(describeRetry(retry)).toMatch(/^retrying cancel POST · attempt \d+ · last error CppServerError HTTP 503: .+ · next attempt in \d+ s$/);
 
+    // The first try runs inside the workflow task, so its failure is the run's to tell: attempt 2
+    // before any activity exists; after the retried activity's own failure, attempt 3, not Temporal's 2.
+    expect(retry.attempt).toBe(2);
+    const third = await until(() => getCancellationStatus(handle), (s) => (s.retry?.attempt ?? 0) >= 3 || s.progress.phase !== 'requesting');
+    expect(third.retry?.attempt).toBe(3);
+
     const result = await handle.result();
     expect(result.outcome).toBe('succeeded');
     const after = await getCancellationStatus(handle);
