@@ -36,6 +36,7 @@ import {
   type PollingCost,
 } from './measure';
 import { costSection, costTable } from './cost';
+import { eagerStartSection } from './eager-start';
 import { BENCH_TOKEN, withBenchStack, withWorker, type BenchStack } from './stack';
 import { helloWorkflow } from './workflows/hello';
 
@@ -54,6 +55,11 @@ const SCALE = {
 const THROUGHPUT_ROUNDS = 6;
 /** (a), sustained: workflows kept in flight (enough to saturate the worker), and the counting windows. */
 const SUSTAINED = small ? { rounds: 2, inFlight: 100, fillSeconds: 2, windowSeconds: 5 } : { rounds: 4, inFlight: 100, fillSeconds: 3, windowSeconds: 10 };
+
+/** (e) Eager Workflow Start, A/B: rounds, one-at-a-time starts per round, and the sustained windows. */
+const EAGER = small
+  ? { rounds: 2, sequentialPerRound: 20, sustained: { inFlight: 100, fillSeconds: 2, windowSeconds: 5 } }
+  : { rounds: 4, sequentialPerRound: 50, sustained: { inFlight: SUSTAINED.inFlight, fillSeconds: SUSTAINED.fillSeconds, windowSeconds: SUSTAINED.windowSeconds } };
 
 /** Worker settings compared in (a): roughly the SDK's defaults (cache sized from the heap) vs what this project ships. */
 const WORKER_CONFIGS: Record<string, Record<string, string>> = {
@@ -216,6 +222,14 @@ async function memoryAndHistorySection(ctx: BenchStack) {
   });
 }
 
+/** (e)'s rows: what `eager: true` changes when the starter runs the worker (both arms in this process). */
+function eagerRows(e: Results['eagerStart']): [string, string, string, string][] {
+  return [
+    ['    eager start (same process): median · p95 start to result, regular → eager (ms)', `${e.regular.latencyMs.median} · ${e.regular.latencyMs.p95} → ${e.eager.latencyMs.median} · ${e.eager.latencyMs.p95}`, '', ''],
+    ['    eager start (same process): sustained cancel/s, regular → eager', `${e.regular.sustainedPerSecond} → ${e.eager.sustainedPerSecond} (${e.sustainedRatio} ×; ${e.eager.eagerlyStartedShare * 100}% eager)`, '', ''],
+  ];
+}
+
 function printTable(results: Results): void {
   const a = results.throughput;
   const shipped = a.configs.find((c) => c.config === 'shipped') ?? a.configs[0]!;
@@ -226,6 +240,7 @@ function printTable(results: Results): void {
     ...a.configs.map((r): [string, string, string, string] => [`    ${r.config}: sustained hello/s · cancel/s`, `${r.helloPerSecond} · ${r.cancelPerSecond}`, '', '']),
     ...a.configs.map((r): [string, string, string, string] => [`    ${r.config}: batches hello/s · cancel/s · ratio`, `${r.batch.helloPerSecond} · ${r.batch.cancelPerSecond} · ${r.batch.ratio}`, '', '']),
     ['    HTTP floor (undici POST/s to the simulator)', String(a.httpFloorPerSecond), '', ''],
+    ...eagerRows(results.eagerStart),
     ['P2 GETs for a 10-min operation, no Retry-After (model)', String(b.modelAt600s.withoutRetryAfter.gets), '≤ 15', b.modelAt600s.withoutRetryAfter.gets <= 15 ? 'met' : 'NOT met'],
     ['P2 completion seen late, 10 min (model, s)', String(b.modelAt600s.withoutRetryAfter.lateSeconds), '≤ 60', b.modelAt600s.withoutRetryAfter.lateSeconds <= 60 ? 'met' : 'NOT met'],
     [`    measured T=${b.operationSeconds}s: GETs · late s (model)`, `${b.measured.withoutRetryAfter.gets} · ${b.measured.withoutRetryAfter.lateSeconds} (${b.modelAtMeasuredT.withoutRetryAfter.gets} · ${b.modelAtMeasuredT.withoutRetryAfter.lateSeconds})`, '', ''],
@@ -252,7 +267,9 @@ async function collect(ctx: BenchStack, cpp: CppHttpClient) {
   const memoryAndHistory = await memoryAndHistorySection(ctx);
   console.log('(d) cost per cancellation…');
   const cost = await costSection(ctx);
-  return { throughput, polling, memoryAndHistory, cost };
+  console.log('(e) eager workflow start…');
+  const eagerStart = await eagerStartSection(ctx, EAGER);
+  return { throughput, polling, memoryAndHistory, cost, eagerStart };
 }
 
 type Results = Awaited<ReturnType<typeof collect>>;
@@ -278,7 +295,7 @@ function targetsOf(results: Pick<Results, 'throughput' | 'cost'>) {
 }
 
 /** Replaces one section of latest.json (and the targets it feeds), keeping the rest; `<section>Date` says when. */
-async function updateLatest<K extends 'cost' | 'throughput'>(section: K, value: Results[K]): Promise<void> {
+async function updateLatest<K extends 'cost' | 'throughput' | 'eagerStart'>(section: K, value: Results[K]): Promise<void> {
   const file = path.join(PROJECT_ROOT, 'bench', 'results', 'latest.json');
   const latest = JSON.parse(await readFile(file, 'utf8')) as { results: Results; targets?: unknown } & Record<string, unknown>;
   latest.results[section] = value;
@@ -302,6 +319,14 @@ async function throughputOnly(ctx: BenchStack): Promise<void> {
   await updateLatest('throughput', await throughputSection(ctx));
 }
 
+/** BENCH_ONLY=eager: section (e) alone (a few minutes). */
+async function eagerOnly(ctx: BenchStack): Promise<void> {
+  console.log('(e) eager workflow start…');
+  const eagerStart = await eagerStartSection(ctx, EAGER);
+  console.log('\n' + eagerRows(eagerStart).map((r) => `${r[0].trim()}: ${r[1]}`).join('\n'));
+  await updateLatest('eagerStart', eagerStart);
+}
+
 /** BENCH_ONLY=memory: section (c) alone, to compare worker settings (e.g. WORKER_MAX_CACHED_WORKFLOWS). */
 async function collectMemoryOnly(ctx: BenchStack) {
   console.log('(c) memory and history…');
@@ -321,6 +346,10 @@ async function main(): Promise<void> {
         }
         if (process.env.BENCH_ONLY === 'cost') {
           await costOnly(ctx);
+          return;
+        }
+        if (process.env.BENCH_ONLY === 'eager') {
+          await eagerOnly(ctx);
           return;
         }
         if (process.env.BENCH_ONLY === 'memory') {
