@@ -5,10 +5,12 @@
  *   (b) GETs per operation and lateness of the workflow's polling vs a fixed 2-second poller;
  *   (c) worker RSS idle vs with many cancellations polling, and history sizes;
  *   (d) history events and Temporal Cloud Actions per cancellation, vs a fixed poller and the
- *       infrequent-polling pattern (bench/cost.ts).
+ *       infrequent-polling pattern (bench/cost.ts);
+ *   (e) Eager Workflow Start vs a regular start, from a process that runs the worker (bench/eager-start.ts);
+ *   (f) heartbeats that reach the server per poll, by how fast CPP answers (bench/heartbeats.ts).
  * Prints a table and writes bench/results/latest.json. BENCH_SCALE=small for a quick run;
- * BENCH_ONLY=cost runs (d) alone (a minute), BENCH_ONLY=throughput (a) alone (P1, a few minutes);
- * each updates its part of latest.json and the targets.
+ * BENCH_ONLY=cost runs (d) alone (a minute), BENCH_ONLY=throughput (a) alone (P1, a few minutes),
+ * BENCH_ONLY=eager (e), BENCH_ONLY=heartbeats (f); each updates its part of latest.json and the targets.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -37,6 +39,7 @@ import {
 } from './measure';
 import { costSection, costTable } from './cost';
 import { eagerStartSection } from './eager-start';
+import { heartbeatSection } from './heartbeats';
 import { BENCH_TOKEN, withBenchStack, withWorker, type BenchStack } from './stack';
 import { helloWorkflow } from './workflows/hello';
 
@@ -251,6 +254,7 @@ function printTable(results: Results): void {
     ['P4 history events on the 200 path', String(c.historyEvents200Path), '≤ 12', c.historyEvents200Path <= 12 ? 'met' : 'NOT met'],
     ['    history size on the 200 path (bytes, payloads included)', String(c.historyBytes200Path), '', ''],
     ['    history events per poll (202 path)', String(c.historyEventsPerPoll), '', ''],
+    ...results.heartbeats.cases.map((h): [string, string, string, string] => [`    heartbeats (Actions) per poll answered in ${h.pollAnswerSeconds} s`, String(h.heartbeatsPerPoll), '', '']),
     [`    most events in one run (${c.longRun.polls} polls, ${c.longRun.runs} runs)`, String(c.longRun.maxEventsInOneRun), '', ''],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -269,7 +273,9 @@ async function collect(ctx: BenchStack, cpp: CppHttpClient) {
   const cost = await costSection(ctx);
   console.log('(e) eager workflow start…');
   const eagerStart = await eagerStartSection(ctx, EAGER);
-  return { throughput, polling, memoryAndHistory, cost, eagerStart };
+  console.log('(f) heartbeats…');
+  const heartbeats = await heartbeatSection(ctx);
+  return { throughput, polling, memoryAndHistory, cost, eagerStart, heartbeats };
 }
 
 type Results = Awaited<ReturnType<typeof collect>>;
@@ -295,7 +301,7 @@ function targetsOf(results: Pick<Results, 'throughput' | 'cost'>) {
 }
 
 /** Replaces one section of latest.json (and the targets it feeds), keeping the rest; `<section>Date` says when. */
-async function updateLatest<K extends 'cost' | 'throughput' | 'eagerStart'>(section: K, value: Results[K]): Promise<void> {
+async function updateLatest<K extends 'cost' | 'throughput' | 'eagerStart' | 'heartbeats'>(section: K, value: Results[K]): Promise<void> {
   const file = path.join(PROJECT_ROOT, 'bench', 'results', 'latest.json');
   const latest = JSON.parse(await readFile(file, 'utf8')) as { results: Results; targets?: unknown } & Record<string, unknown>;
   latest.results[section] = value;
@@ -327,6 +333,12 @@ async function eagerOnly(ctx: BenchStack): Promise<void> {
   await updateLatest('eagerStart', eagerStart);
 }
 
+/** BENCH_ONLY=heartbeats: section (f) alone (under a minute). */
+async function heartbeatsOnly(ctx: BenchStack): Promise<void> {
+  console.log('(f) heartbeats…');
+  await updateLatest('heartbeats', await heartbeatSection(ctx));
+}
+
 /** BENCH_ONLY=memory: section (c) alone, to compare worker settings (e.g. WORKER_MAX_CACHED_WORKFLOWS). */
 async function collectMemoryOnly(ctx: BenchStack) {
   console.log('(c) memory and history…');
@@ -346,6 +358,10 @@ async function main(): Promise<void> {
         }
         if (process.env.BENCH_ONLY === 'cost') {
           await costOnly(ctx);
+          return;
+        }
+        if (process.env.BENCH_ONLY === 'heartbeats') {
+          await heartbeatsOnly(ctx);
           return;
         }
         if (process.env.BENCH_ONLY === 'eager') {

@@ -34,7 +34,8 @@ export interface BenchStack {
 /** Starts the stack (logs and bundle under bench/.cache, named after `name`), runs `fn`, tears it down. */
 export async function withBenchStack<T>(name: string, fn: (stack: BenchStack) => Promise<T>, options: { maxLoggedRequests?: number } = {}): Promise<T> {
   const parts = {
-    temporal: { logFile: path.join(BENCH_CACHE_DIR, `${name}-temporal.log`) },
+    // Metrics on: the heartbeat count (bench/heartbeats.ts) reads the server's request counters.
+    temporal: { logFile: path.join(BENCH_CACHE_DIR, `${name}-temporal.log`), metricsPort: 0 },
     simulator: { port: 0, tokens: [BENCH_TOKEN], maxLoggedRequests: options.maxLoggedRequests },
     workflowBundle: { workflowsPath: BENCH_WORKFLOWS, outFile: path.join(BENCH_CACHE_DIR, `${name}-workflow-bundle.js`) },
     client: true as const,

@@ -28,6 +28,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** Where the server's own output goes; discarded when absent. */
   logFile?: string;
+  /** Serve the server's Prometheus metrics (its request counters, read by the benchmark) on this port; 0 picks a free one. None when absent. */
+  metricsPort?: number;
   /** How long to wait for the namespace to answer. @default 60_000 (60 s) */
   startupTimeoutMs?: number;
   /** An already resolved CLI, to skip resolution. */
@@ -39,6 +41,8 @@ export interface RunningDevServer {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** `http://…/metrics` when started with `metricsPort`. */
+  metricsUrl?: string;
   /** The server process, for benchmarks that read its CPU time; unknown when the SDK launched it. */
   pid?: number;
   /** How the binary was found, for the logs. */
@@ -101,6 +105,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   const cli = options.cli ?? (await resolveTemporalCli({ log: options.log }));
   const address = `${ip}:${port}`;
   const uiUrl = uiPort ? `http://${ip}:${uiPort}` : undefined;
+  const metricsPort = options.metricsPort === undefined ? undefined : options.metricsPort || (await freePort(ip));
+  const metricsUrl = metricsPort ? `http://${ip}:${metricsPort}/metrics` : undefined;
 
   if (cli.kind === 'sdk-download') {
     const env = await TestWorkflowEnvironment.createLocal({
@@ -109,15 +115,17 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
         ui: uiPort !== undefined, uiPort,
         dbFilename: options.dbFilename,
         searchAttributes: SEARCH_ATTRIBUTE_NAMES.map((name) => ({ name, type: 'KEYWORD' as const })),
+        extraArgs: metricsPort ? ['--metrics-port', String(metricsPort)] : [],
       },
     }).catch((err: unknown) => {
       throw new Error(`No local Temporal CLI, and the SDK could not download one (needs internet): ${String(err)}`);
     });
-    return { address, namespace, uiUrl, describe: 'Temporal CLI downloaded by @temporalio/testing', stop: () => env.teardown() };
+    return { address, namespace, uiUrl, metricsUrl, describe: 'Temporal CLI downloaded by @temporalio/testing', stop: () => env.teardown() };
   }
 
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
   args.push(...(uiPort ? ['--ui-port', String(uiPort), '--ui-ip', ip] : ['--headless']));
+  if (metricsPort) args.push('--metrics-port', String(metricsPort));
   if (options.dbFilename) {
     await mkdir(path.dirname(options.dbFilename), { recursive: true });
     args.push('--db-filename', options.dbFilename);
@@ -145,7 +153,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     throw err;
   }
   return {
-    address, namespace, uiUrl,
+    address, namespace, uiUrl, metricsUrl,
     pid: child.pid,
     describe: `${cli.path} (${cli.version.split('\n')[0]}, via ${cli.source})`,
     stop: () => stopProcess(child),
