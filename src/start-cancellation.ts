@@ -49,7 +49,7 @@ export interface StartOfferCancellationOptions {
    * back to a worker of this process instead of through the task queue. Only when `client` is built
    * on the connection of a cancellation worker running here (`new Client({ connection: worker.connection })`);
    * with any other client the SDK refuses the start. Measured in docs/benchmark.md (median start to
-   * result 55 → 39 ms). The server falls back to a normal start when that worker has no free slot.
+   * result 66 → 40 ms). The server falls back to a normal start when that worker has no free slot.
    * Not with `waitFor: 'accepted'`: the server does not start Update-with-Start eagerly.
    * @default false
    */
