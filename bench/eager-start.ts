@@ -68,27 +68,19 @@ export async function eagerStartSection(ctx: BenchStack, scale: EagerStartScale)
       sustained[arm].seconds += t.windowSeconds;
     });
 
-    const historyEvents = async (arm: Arm) => {
+    // Each arm's figures, and the history of one more run of it.
+    const summary = async (arm: Arm) => {
+      const sorted = [...latencies[arm]].sort((a, b) => a - b);
+      const measured = {
+        latencyMs: { median: round(percentile(sorted, 50), 1), p95: round(percentile(sorted, 95), 1), runs: sorted.length },
+        sustainedPerSecond: round(sustained[arm].completed / sustained[arm].seconds),
+        eagerlyStartedShare: round(eagerlyStarted[arm] / started[arm], 3),
+      };
       const handle = await start(arm);
       await handle.result();
-      return (await handle.fetchHistory()).events?.length ?? 0;
+      return { ...measured, historyEvents200Path: (await handle.fetchHistory()).events?.length ?? 0 };
     };
-    const arms = Object.fromEntries(
-      await Promise.all(
-        ARMS.map(async (arm) => {
-          const sorted = [...latencies[arm]].sort((a, b) => a - b);
-          return [
-            arm,
-            {
-              latencyMs: { median: round(percentile(sorted, 50), 1), p95: round(percentile(sorted, 95), 1), runs: sorted.length },
-              sustainedPerSecond: round(sustained[arm].completed / sustained[arm].seconds),
-              eagerlyStartedShare: round(eagerlyStarted[arm] / started[arm], 3),
-              historyEvents200Path: await historyEvents(arm),
-            },
-          ] as const;
-        }),
-      ),
-    ) as Record<Arm, { latencyMs: { median: number; p95: number; runs: number }; sustainedPerSecond: number; eagerlyStartedShare: number; historyEvents200Path: number }>;
+    const arms = { regular: await summary('regular'), eager: await summary('eager') };
     const result = { scale, ...arms, sustainedRatio: round(arms.eager.sustainedPerSecond / arms.regular.sustainedPerSecond, 2) };
     for (const arm of ARMS) {
       const r = arms[arm];

@@ -5,7 +5,7 @@
  */
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CancelOfferInput } from '../src/contract';
+import { defaultWorkflowId, type CancelOfferInput } from '../src/contract';
 import { startOfferCancellation } from '../src/start-cancellation';
 import { startTestStack, type TestStack } from './helpers/stack';
 
@@ -49,7 +49,7 @@ describe('eager: true (Eager Workflow Start)', () => {
     await expect(startOfferCancellation(stack.client, input(offerId), { taskQueue: stack.taskQueue, eager: true })).rejects.toThrow(
       'Eager workflow start requires a NativeConnection shared between client and worker',
     );
-    await expect(stack.client.workflow.getHandle(`cpp-cancel/${PUBLISHER}/${offerId}`).describe()).rejects.toMatchObject({ name: 'WorkflowNotFoundError' });
+    await expect(stack.client.workflow.getHandle(defaultWorkflowId(PUBLISHER, offerId)).describe()).rejects.toMatchObject({ name: 'WorkflowNotFoundError' });
     expect(stack.simulator.requests({ offerId })).toEqual([]);
   });
 
