@@ -11,9 +11,10 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
-import { loadWorkerConfig } from '../src/config';
-import { DEFAULT_TASK_QUEUE, NEXUS_ENDPOINT, WORKFLOW_TYPE, defaultWorkflowId } from '../src/contract';
-import { ensureNexusEndpoint } from '../src/nexus/endpoint';
+import { loadWorkerConfig, type TemporalConfig } from '../src/config';
+import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, defaultWorkflowId } from '../src/contract';
+import { temporalConnectionOptions } from '../src/temporal-connection';
+import { ensureNexusEndpoint, ensureSearchAttributes } from '../src/namespace-setup';
 import { StaticTokenProvider, createTokenProviderFromEnv } from '../src/cpp/token-provider';
 import { startSummary } from '../src/progress-summary';
 import type { SimulatorSeed } from '../src/simulator/scenario';
@@ -168,8 +169,10 @@ function devWorker(env: NodeJS.ProcessEnv) {
     const workerEnv: NodeJS.ProcessEnv = { ...env, TEMPORAL_ADDRESS: temporal.address, ...(simulator ? { CPP_BASE_URL: simulator.url } : {}) };
     const config = loadWorkerConfig(workerEnv);
     const tokenProvider = simulator ? new StaticTokenProvider(DEMO_TOKEN) : createTokenProviderFromEnv(workerEnv);
+    // What `npm run setup` does, before the worker checks for it: a server of your own (TEMPORAL_ADDRESS) may lack it.
+    const setupLines = await setUpNamespace(config.temporal);
     const worker = await createCancellationWorker({ config, tokenProvider });
-    return { ...worker, config, run: () => worker.run().catch((err: unknown) => say('worker', `stopped with ${String(err)}`)) };
+    return { ...worker, config, setupLines, run: () => worker.run().catch((err: unknown) => say('worker', `stopped with ${String(err)}`)) };
   };
 }
 
@@ -212,7 +215,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     if (simulator) say('simulator', `CPP simulator at ${simulator.url} (admin API under ${simulator.url}/_admin)`);
     const { temporal, cpp } = worker.config;
     say('worker', `polling task queue ${temporal.taskQueue} on ${temporal.address}; CPP ${cpp.baseUrl}`);
-    say('temporal', await nexusEndpointFor(temporal.address, temporal.namespace, temporal.taskQueue));
+    for (const line of worker.setupLines) say('temporal', line);
     return {
       temporalAddress: temporal.address,
       uiUrl: devServer?.uiUrl,
@@ -230,14 +233,24 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   }
 }
 
-/** Creates the Nexus endpoint other namespaces call us through (as `npm run setup` does); one line saying how it went. */
-async function nexusEndpointFor(address: string, namespace: string, taskQueue: string): Promise<string> {
-  const connection = await Connection.connect({ address });
+/**
+ * Registers the search attributes the namespace lacks and creates the Nexus endpoint other namespaces
+ * call us through (as `npm run setup` does); lines saying how it went. A failure to create the endpoint
+ * is only reported: the cancellations themselves do not need it.
+ */
+async function setUpNamespace(config: TemporalConfig): Promise<string[]> {
+  const { namespace, taskQueue, nexusEndpoint } = config;
+  const connection = await Connection.connect(await temporalConnectionOptions(config));
   try {
-    const how = await ensureNexusEndpoint(connection, { name: NEXUS_ENDPOINT, namespace, taskQueue });
-    return `Nexus endpoint ${NEXUS_ENDPOINT} (${how}) → namespace ${namespace}, task queue ${taskQueue}`;
-  } catch (err) {
-    return `Nexus endpoint ${NEXUS_ENDPOINT} not created: ${err instanceof Error ? err.message : String(err)}`;
+    const added = await ensureSearchAttributes(connection, namespace);
+    const lines = added.length > 0 ? [`search attributes ${added.join(', ')} registered on namespace ${namespace}`] : [];
+    try {
+      const how = await ensureNexusEndpoint(connection, { name: nexusEndpoint, namespace, taskQueue });
+      lines.push(`Nexus endpoint ${nexusEndpoint} (${how}) → namespace ${namespace}, task queue ${taskQueue}`);
+    } catch (err) {
+      lines.push(`Nexus endpoint ${nexusEndpoint} not created: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return lines;
   } finally {
     await connection.close();
   }

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_TASK_QUEUE } from './contract';
+import { DEFAULT_TASK_QUEUE, NEXUS_ENDPOINT } from './contract';
 import { CREDENTIAL_SECRET_VARIABLES, cppCredentialsFromEnv, type CppCredentials } from './cpp/credentials';
 import { CppConfigError } from './cpp/errors';
 import type { TracingConfig } from './observability/tracing';
@@ -40,6 +40,12 @@ const temporalSchema = z.object({
   TEMPORAL_ADDRESS: z.string().trim().regex(/^[^\s:/]+:\d+$/, { error: 'must be host:port, e.g. localhost:7233' }).default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().trim().min(1, { error: 'must not be empty' }).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1, { error: 'must not be empty' }).default(DEFAULT_TASK_QUEUE),
+  // Endpoint names are cluster-wide: two deployments on one cluster need two names.
+  NEXUS_ENDPOINT: z
+    .string()
+    .trim()
+    .regex(/^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$/, { error: 'must be a Nexus endpoint name: letters, digits and -, e.g. offer-cancellation' })
+    .default(NEXUS_ENDPOINT),
   TEMPORAL_API_KEY: optionalText,
   TEMPORAL_TLS: booleanFlag.optional(),
   TEMPORAL_TLS_CERT_PATH: optionalText,
@@ -104,6 +110,8 @@ export interface TemporalConfig {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** The Nexus endpoint routed to this namespace and task queue. @default 'offer-cancellation' */
+  nexusEndpoint: string;
   apiKey?: string;
   tls?: { clientCertPath?: string; clientKeyPath?: string; caPath?: string; serverName?: string };
 }
@@ -119,6 +127,7 @@ function temporalConfigOf(raw: z.output<typeof temporalSchema>): TemporalConfig 
     address: raw.TEMPORAL_ADDRESS,
     namespace: raw.TEMPORAL_NAMESPACE,
     taskQueue: raw.TEMPORAL_TASK_QUEUE,
+    nexusEndpoint: raw.NEXUS_ENDPOINT,
     apiKey: raw.TEMPORAL_API_KEY,
     tls: tls
       ? { clientCertPath: raw.TEMPORAL_TLS_CERT_PATH, clientKeyPath: raw.TEMPORAL_TLS_KEY_PATH, caPath: raw.TEMPORAL_TLS_CA_PATH, serverName: raw.TEMPORAL_TLS_SERVER_NAME }

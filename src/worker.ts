@@ -20,6 +20,7 @@ import { cppRequestRecorder, prometheusExporter } from './observability/metrics'
 import { startTracing, type Tracing } from './observability/tracing';
 import { temporalConnectionError, temporalConnectionOptions } from './temporal-connection';
 import { WORKFLOW_BUNDLE_OPTIONS } from './workflow-bundle';
+import { checkNamespaceReady } from './namespace-setup';
 
 export interface CancellationWorker {
   worker: Worker;
@@ -62,6 +63,11 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
     throw temporalConnectionError(config.temporal.address, err);
   });
   try {
+    // A namespace without our search attributes would fail every run's workflow task in a loop: refuse it before polling.
+    const { address, namespace, taskQueue, nexusEndpoint } = config.temporal;
+    for (const note of await checkNamespaceReady(connection, { address, namespace, taskQueue, name: nexusEndpoint })) {
+      Runtime.instance().logger[note.level](note.message, { sdkComponent: 'worker' });
+    }
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
