@@ -15,11 +15,14 @@ ARG WORKFLOW_BUNDLE_OTEL
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.simulator.json ./
 COPY src ./src
+COPY simulator ./simulator
 COPY scripts/build-workflow-bundle.ts ./scripts/
-# dist/ from src/ (tsconfig.build.json), then dist/workflow-bundle.js so the worker skips bundling at start.
+# dist/ from src/ (tsconfig.build.json), the simulator beside it (dist/simulator, with its example seed),
+# then dist/workflow-bundle.js so the worker skips bundling at start.
 RUN npm run build \
+ && npm run build:simulator \
  && npx tsx scripts/build-workflow-bundle.ts dist/workflow-bundle.js $([ "$WORKFLOW_BUNDLE_OTEL" = true ] && echo --otel)
 
 # ---- runtime ------------------------------------------------------------------------------------
@@ -30,11 +33,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# The simulator's example seed (used only by the optional `simulator` compose profile).
-COPY simulator ./simulator
 
 # Read by the worker (see README, "Configuration"): a prebuilt bundle, health and metrics endpoints,
-# and a V8 heap cap that keeps RSS near the live heap under load (src/worker-node-flags.ts).
+# and a V8 heap cap that keeps RSS near the live heap under load (src/worker-process/node-flags.ts).
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     NODE_OPTIONS=--max-old-space-size=256 \
     HEALTH_ADDRESS=0.0.0.0:8080 \

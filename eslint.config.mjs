@@ -20,16 +20,36 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code is replayed: no I/O, no Node built-ins, nothing that is not deterministic.
-    files: ['src/workflows/**/*.ts', 'test/workflows/**/*.ts', 'bench/workflows/**/*.ts'],
+    // Code that runs in the workflow sandbox is replayed: no I/O, no Node built-ins, nothing that is not
+    // deterministic. That is the workflows and what they share with the rest (the contract, src/workflow-safe).
+    files: ['src/workflows/**/*.ts', 'src/workflow-safe/**/*.ts', 'src/contract/**/*.ts', 'test/workflows/**/*.ts', 'bench/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [
           ...nodeBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: 'Workflow code must not import Node built-ins.' })),
           { name: 'undici', message: 'Workflow code must not do I/O; call an activity.' },
           { name: '@temporalio/activity', message: 'Activities are imported by type only.' },
+          { name: '@temporalio/client', message: 'Workflow code has no client; the workflow API does it.' },
         ],
-        patterns: [{ group: ['../cpp/*', '../simulator/*', '../activities/*'], allowTypeImports: true, message: 'Import activities and the CPP client by type only.' }],
+        patterns: [
+          { group: ['**/cpp/*', '**/activities/*'], allowTypeImports: true, message: 'Import activities and the CPP client by type only.' },
+          { group: ['**/client/*', '**/cli/*', '**/worker-process/*', '**/simulator/*', '**/temporal-cli/*'], message: 'Not workflow code: it runs outside the sandbox.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The shipped package: it must not reach the test doubles and dev tools beside it, and its functions stay short.
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 60 }],
+    },
+  },
+  {
+    files: ['src/activities/**/*.ts', 'src/cpp/**/*.ts', 'src/client/**/*.ts', 'src/cli/**/*.ts', 'src/worker-process/**/*.ts', 'src/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/simulator/*', '**/temporal-cli/*', '**/harness/*', '**/scripts/*', '**/test/*', '**/bench/*'], message: 'src/ is the package: test doubles and dev tools stay outside it.' }],
       }],
     },
   },

@@ -14,7 +14,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { DEFAULT_POLLING } from '../src/input';
+import { DEFAULT_POLLING } from '../src/workflow-safe/cancel-input';
 import { countActions, type ActionCount } from './actions';
 import { freshOffer, modelFixedPoller, modelPollingCost, round, startCancel } from './measure';
 import type { BenchStack } from './stack';

@@ -10,10 +10,10 @@
  */
 import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadWorkerConfig } from '../src/config';
+import { loadWorkerConfig } from '../src/worker-process/config';
 import { StaticTokenProvider } from '../src/cpp/token-provider';
-import { startOfferCancellation } from '../src/start-cancellation';
-import { createCancellationWorker } from '../src/worker';
+import { startOfferCancellation } from '../src/client/start-cancellation';
+import { createCancellationWorker } from '../src/worker-process/create-worker';
 import { alternating, freshOffer, round, sustainedThroughput } from './measure';
 import { BENCH_TOKEN, type BenchStack } from './stack';
 

@@ -4,9 +4,9 @@ import type { Client } from '@temporalio/client';
 import { Agent, request } from 'undici';
 import { indices, mapLimit } from '../harness/concurrency';
 import type { CancelOfferInput, PollingOptions } from '../src/contract';
-import type { RunningSimulator } from '../src/simulator/server';
-import { startOfferCancellation } from '../src/start-cancellation';
-import { nextPollStep } from '../src/poll-schedule';
+import type { RunningSimulator } from '../simulator/server';
+import { startOfferCancellation } from '../src/client/start-cancellation';
+import { nextPollStep } from '../src/workflow-safe/poll-schedule';
 
 export interface Throughput {
   count: number;

@@ -10,7 +10,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
 import { freshOffer, peakRssMiB, round, startCancel, startPollingLoad, workflowThroughput } from './measure';
 import { BENCH_CACHE_DIR, withBenchStack, withWorker } from './stack';
 

@@ -19,9 +19,9 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { CppHttpClient } from '../src/cpp/client';
 import { StaticTokenProvider } from '../src/cpp/token-provider';
-import { DEFAULT_POLLING } from '../src/input';
-import { TERMINAL_OPERATION_STATUSES } from '../src/operation-status';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { DEFAULT_POLLING } from '../src/workflow-safe/cancel-input';
+import { TERMINAL_OPERATION_STATUSES } from '../src/workflow-safe/operation-status';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
 import {
   alternating,
   peakRssMiB,

@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { RunningSimulator } from '../src/simulator/server';
-import { freePort, type RunningDevServer } from '../src/temporal-cli/dev-server';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
-import { WORKER_NODE_FLAGS } from '../src/worker-node-flags';
+import type { RunningSimulator } from '../simulator/server';
+import { freePort, type RunningDevServer } from '../temporal-cli/dev-server';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
+import { WORKER_NODE_FLAGS } from '../src/worker-process/node-flags';
 import { withStack } from '../harness/stack';
 import { spawnWorkerProcess, type WorkerProcess } from '../harness/worker-process';
 import { waitUntilHealthy } from '../harness/worker-readiness';

@@ -1,12 +1,12 @@
 /**
  * How many watch activities (and timers) a cancellation with `polling.watchWindowSeconds` needs for
  * an operation that shows no change until it ends `operationSeconds` after the 202: the case a watch
- * is for, an operation stuck in one step. Runs the activity's own loop (src/watch-operation.ts) on
+ * is for, an operation stuck in one step. Runs the activity's own loop (src/activities/watch-operation.ts) on
  * virtual time, and makes the workflow's choice between a timer and a watch as pollUntilTerminal does.
  */
 import type { OperationView, PollingOptions } from '../src/contract';
-import { nextPollStep } from '../src/poll-schedule';
-import { watchOperation } from '../src/watch-operation';
+import { nextPollStep } from '../src/workflow-safe/poll-schedule';
+import { watchOperation } from '../src/activities/watch-operation';
 import { round } from './measure';
 
 export interface WatchCost {

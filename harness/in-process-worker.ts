@@ -6,7 +6,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createCancellationActivities } from '../src/activities/cancellation';
 import { CppHttpClient, type CppHttpClientOptions } from '../src/cpp/client';
 import type { TokenProvider } from '../src/cpp/token-provider';
-import { offerCancellationHandler } from '../src/nexus/handler';
+import { offerCancellationHandler } from '../src/worker-process/nexus-handler';
 import type { StackParts } from './stack';
 
 /** What the stack runs in process: the SDK worker, and a `run()` that releases what it holds once the worker stops. */

@@ -5,9 +5,9 @@
  * start stops those already started, and `stop()` stops everything, last started first.
  */
 import { Client, Connection } from '@temporalio/client';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../src/simulator/server';
-import { startDevServer, type DevServerOptions, type RunningDevServer } from '../src/temporal-cli/dev-server';
-import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator/server';
+import { startDevServer, type DevServerOptions, type RunningDevServer } from '../temporal-cli/dev-server';
+import { buildWorkflowBundle } from '../src/worker-process/workflow-bundle';
 import type { RunnableWorker } from './in-process-worker';
 import { Teardown } from './teardown';
 

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
 import { collectOutput, type ProcessOutput } from './process-output';
 
 const WORKER_ENTRY = path.join(PROJECT_ROOT, 'src', 'worker.ts');
@@ -16,7 +16,7 @@ const WORKER_ENTRY = path.join(PROJECT_ROOT, 'src', 'worker.ts');
 export interface WorkerProcessOptions {
   /** The process's whole environment: nothing is inherited that the caller does not put here. */
   env: NodeJS.ProcessEnv;
-  /** Node flags, e.g. the shipped heap cap (src/worker-node-flags.ts). */
+  /** Node flags, e.g. the shipped heap cap (src/worker-process/node-flags.ts). */
   nodeFlags?: readonly string[];
   /** Absolute paths of modules to `--import` once tsx is loaded (guards, test doubles). */
   preloads?: readonly string[];

@@ -100,9 +100,9 @@ for service, image in (("temporal", "temporalio/server:" + versions["TEMPORAL_VE
                        ("postgresql", "postgres:" + versions["POSTGRESQL_VERSION"])):
     if rendered.get(service, {}).get("image") != image:
         problems.append(f"{service}: image {rendered.get(service, {}).get('image')} rendered from .env.example, expected {image}")
-cli = re.search(r"TEMPORAL_CLI_VERSION = '([^']+)'", open("src/temporal-cli/resolve.ts").read())
+cli = re.search(r"TEMPORAL_CLI_VERSION = '([^']+)'", open("temporal-cli/resolve.ts").read())
 if not cli or cli.group(1) != versions["TEMPORAL_CLI_VERSION"]:
-    problems.append(f"deploy/versions.env TEMPORAL_CLI_VERSION={versions['TEMPORAL_CLI_VERSION']} differs from src/temporal-cli/resolve.ts ({cli and cli.group(1)})")
+    problems.append(f"deploy/versions.env TEMPORAL_CLI_VERSION={versions['TEMPORAL_CLI_VERSION']} differs from temporal-cli/resolve.ts ({cli and cli.group(1)})")
 if not re.search(r"^ARG NODE_VERSION=24$", open("Dockerfile").read(), re.M):
     problems.append("Dockerfile: ARG NODE_VERSION must be 24 (the Node line the suite also runs on, .ci/run)")
 if problems:

@@ -20,11 +20,11 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { progressQuery, WORKFLOW_TYPE, type CancelOfferInput } from '../src/contract';
 import { StaticTokenProvider } from '../src/cpp/token-provider';
-import type { OfferScenario } from '../src/simulator/scenario';
-import type { RunningSimulator } from '../src/simulator/server';
-import { startOfferCancellation } from '../src/start-cancellation';
-import { startReleaseCancellation } from '../src/start-release-cancellation';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import type { OfferScenario } from '../simulator/scenario';
+import type { RunningSimulator } from '../simulator/server';
+import { startOfferCancellation } from '../src/client/start-cancellation';
+import { startReleaseCancellation } from '../src/client/start-release-cancellation';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
 import { cancellationWorker } from '../harness/in-process-worker';
 import { withStack } from '../harness/stack';
 

@@ -1,5 +1,5 @@
 /** Resolves (and if needed installs) the Temporal CLI, printing where it is. Used by .ci/run and users. */
-import { resolveTemporalCli } from '../src/temporal-cli/resolve';
+import { resolveTemporalCli } from '../temporal-cli/resolve';
 
 async function main(): Promise<void> {
   const cli = await resolveTemporalCli({ log: (line) => console.error(line) });

@@ -6,10 +6,10 @@
  * refuses these calls: docs/production.md gives the Cloud's own commands.
  */
 import { Connection } from '@temporalio/client';
-import { describeTemporal, loadTemporalConfig } from '../src/config';
+import { describeTemporal, loadTemporalConfig } from '../src/client/temporal-config';
 import { SEARCH_ATTRIBUTE_NAMES } from '../src/contract';
-import { ensureNexusEndpoint, ensureSearchAttributes } from '../src/namespace-setup';
-import { temporalConnectionOptions } from '../src/temporal-connection';
+import { ensureNexusEndpoint, ensureSearchAttributes } from '../src/client/namespace-setup';
+import { temporalConnectionOptions } from '../src/client/temporal-connection';
 
 async function main(): Promise<void> {
   const config = loadTemporalConfig();

@@ -1,7 +1,7 @@
 /**
  * `npm run temporal -- <args>`: the Temporal CLI this project resolves (TEMPORAL_CLI_PATH, `temporal`
  * on PATH, or the project's own copy under .tools/, installed there on first use; see
- * src/temporal-cli/resolve.ts), run with `args`. So every `temporal …` command printed by
+ * temporal-cli/resolve.ts), run with `args`. So every `temporal …` command printed by
  * `npm run dev` or written in the README runs on a fresh clone, where `temporal` is not on PATH.
  *
  * The CLI reads TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE itself; its default address is
@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { resolveTemporalCli } from '../src/temporal-cli/resolve';
+import { resolveTemporalCli } from '../temporal-cli/resolve';
 
 async function main(args: string[]): Promise<number> {
   // No SDK download here: it gives the dev server, not a CLI this script can run.

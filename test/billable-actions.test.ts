@@ -7,7 +7,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { countActions } from '../bench/actions';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
 
 async function events(name: string): Promise<temporal.api.history.v1.IHistoryEvent[]> {
   const json = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'test', 'fixtures', 'histories', `${name}.json`), 'utf8')) as Record<string, unknown>;

@@ -4,9 +4,10 @@
  */
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadWorkerConfig } from '../src/config';
+import { loadWorkerConfig } from '../src/worker-process/config';
+import { ConfigError } from '../src/client/temporal-config';
 import { CppConfigError, createTokenProvider, describeCredentials, EntraTokenProvider, StaticTokenProvider } from '../src/cpp';
-import { createLogger } from '../src/observability/logging';
+import { createLogger } from '../src/worker-process/observability/logging';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '00000000-0000-0000-0000-000000000001';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { viewOf } from '../src/activities/cancellation';
 import { requestCancellation, type CancelRequest } from '../src/cpp';
-import { watchOperation } from '../src/watch-operation';
+import { watchOperation } from '../src/activities/watch-operation';
 import { loadCppFixture } from './helpers/cpp-fixtures';
 import { reply, useScriptedCppServer, type Handler } from './helpers/scripted-server';
 

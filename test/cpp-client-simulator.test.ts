@@ -3,7 +3,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CppHttpClient, CppHttpError, StaticTokenProvider, type CancelOperationResponse, type OperationPoll } from '../src/cpp';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
 
 const TOKEN = 'sim-token';
 const EMAILS = ['jondoe@contoso.com'];

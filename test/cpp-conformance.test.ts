@@ -8,8 +8,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
+import type { OfferScenario } from '../simulator/scenario';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { CPP_FIXTURE_NAMES, loadCppFixture, type CppFixture } from './helpers/cpp-fixtures';
 
 const TOKEN = 'conformance-token';

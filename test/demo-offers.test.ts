@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimulatorSeed } from '../src/simulator/scenario';
-import { describeSeed, loadSeedFile } from '../src/simulator/seed';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
+import type { SimulatorSeed } from '../simulator/scenario';
+import { describeSeed, loadSeedFile } from '../simulator/seed';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
 
 const API = 'api-version=2017-10-31';
 const TOKEN = 'sim-token';

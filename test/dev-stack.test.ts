@@ -14,11 +14,11 @@ import { Client, Connection } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { LogEntry } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
+import { buildWorkflowBundle } from '../src/worker-process/workflow-bundle';
 import { DevConsoleLog, DevStackInUseError, demoCliCommand, demoTemporalCommands, startDevStack, welcomeText, type DevStack } from '../scripts/dev';
 import { defaultWorkflowId, progressQuery } from '../src/contract';
-import { freePort } from '../src/temporal-cli/dev-server';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { freePort } from '../temporal-cli/dev-server';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
 
 /**
  * The environment of a developer who set nothing: the stack starts its own server and simulator.

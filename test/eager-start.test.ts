@@ -6,7 +6,7 @@
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultWorkflowId, type CancelOfferInput } from '../src/contract';
-import { startOfferCancellation } from '../src/start-cancellation';
+import { startOfferCancellation } from '../src/client/start-cancellation';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 const PUBLISHER = 'contoso';

@@ -21,8 +21,8 @@ import { ApplicationFailure, Client, Connection, WorkflowFailedError, type Workf
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FailureType, WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../src/contract';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
+import type { OfferScenario } from '../simulator/scenario';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { CPP_TEST_SCOPE, startEntraAuthority, type RunningEntraAuthority } from './helpers/entra-authority';
 import {
   RELIABILITY_FULL,

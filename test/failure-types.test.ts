@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failureTypeOf } from '../src/activities/failures';
+import { failureTypeOf } from '../src/activities/application-failures';
 import { FAILURES, FailureType, FINAL_FAILURE_TYPES, RetriedFailureType } from '../src/contract';
 import {
   CppAuthenticationError,

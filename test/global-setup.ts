@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
 import { startStack } from '../harness/stack';
 
 declare module 'vitest' {

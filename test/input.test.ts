@@ -1,7 +1,7 @@
 /** The workflow's input validation, example by example and over thousands of generated inputs. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLLING, validateInput } from '../src/input';
+import { DEFAULT_POLLING, validateInput } from '../src/workflow-safe/cancel-input';
 
 const valid = { publisherId: 'contoso', offerId: 'contoso-offer', notificationEmails: ['jondoe@contoso.com'] };
 

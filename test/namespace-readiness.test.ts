@@ -11,8 +11,8 @@ import Long from 'long';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { WORKFLOW_TYPE } from '../src/contract';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
 import { spawnWorker, waitUntilReady, workerBaseEnv, type WorkerProcess } from './helpers/observability';
 

@@ -10,7 +10,7 @@ import { NexusOperationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultWorkflowId, type CancelOfferInput } from '../src/contract';
-import { ensureNexusEndpoint } from '../src/namespace-setup';
+import { ensureNexusEndpoint } from '../src/client/namespace-setup';
 import type { nexusCaller } from './workflows';
 import { startTestStack, type TestStack } from './helpers/stack';
 

@@ -12,8 +12,8 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Client } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
-import { startOfferCancellation } from '../src/start-cancellation';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { startOfferCancellation } from '../src/client/start-cancellation';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
 import { spawnWorker, waitUntilReady, type WorkerProcess, workerBaseEnv } from './helpers/observability';
 

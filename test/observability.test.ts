@@ -7,11 +7,11 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { type CancelOfferInput } from '../src/contract';
-import { CANCELLATION_DURATION_METRIC, CANCELLATION_POLLS_METRIC, CANCELLATIONS_METRIC, CPP_REQUESTS_METRIC } from '../src/observability/metric-names';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
-import { startOfferCancellation } from '../src/start-cancellation';
-import { freePort } from '../src/temporal-cli/dev-server';
+import { CANCELLATION_DURATION_METRIC, CANCELLATION_POLLS_METRIC, CANCELLATIONS_METRIC, CPP_REQUESTS_METRIC } from '../src/workflow-safe/metric-names';
+import type { OfferScenario } from '../simulator/scenario';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { startOfferCancellation } from '../src/client/start-cancellation';
+import { freePort } from '../temporal-cli/dev-server';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
 import { parsePrometheus, spawnWorker, sumOf, waitUntilReady, type Sample, type WorkerProcess, workerBaseEnv } from './helpers/observability';
 

@@ -11,9 +11,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultWorkflowId, RELEASE_WORKFLOW_TYPE, releaseProgressQuery, type CancelReleaseInput, type CompletionSignalPayload, type ReleaseCompletionPayload, type ReleaseOffer } from '../src/contract';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { startOfferCancellation } from '../src/start-cancellation';
-import { InvalidReleaseInputError, startReleaseCancellation } from '../src/start-release-cancellation';
+import type { OfferScenario } from '../simulator/scenario';
+import { startOfferCancellation } from '../src/client/start-cancellation';
+import { InvalidReleaseInputError, startReleaseCancellation } from '../src/client/start-release-cancellation';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { runStarterCli } from './helpers/starter-cli';
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workflow-bundle';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/worker-process/workflow-bundle';
 
 const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 

@@ -1,5 +1,5 @@
 /**
- * The retried-POST rule (src/cpp/request-cancellation.ts), branch by branch, over real HTTP to a
+ * The retried-POST rule (src/cpp/cancel-at-most-once.ts), branch by branch, over real HTTP to a
  * scripted server: which requests go out, and what each look-up answer leads to.
  */
 import { describe, expect, it } from 'vitest';

@@ -8,8 +8,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureType, type CancelOfferInput, type CancelOfferResult, type FailureInfo } from '../src/contract';
 import { StaticTokenProvider, type TokenProvider } from '../src/cpp/token-provider';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { startOfferCancellation } from '../src/start-cancellation';
+import type { OfferScenario } from '../simulator/scenario';
+import { startOfferCancellation } from '../src/client/start-cancellation';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { expectNoWorkflowTaskFailure, expectWorkflowFailure } from './helpers/workflow-assertions';
 

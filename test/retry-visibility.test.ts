@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { progressQuery } from '../src/contract';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { startOfferCancellation } from '../src/start-cancellation';
-import { describeRetry, getCancellationStatus, type CancellationStatus } from '../src/starter';
+import type { OfferScenario } from '../simulator/scenario';
+import { startOfferCancellation } from '../src/client/start-cancellation';
+import { describeRetry, getCancellationStatus, type CancellationStatus } from '../src';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { runStarterCli } from './helpers/starter-cli';
 
@@ -60,7 +60,7 @@ describe('getCancellationStatus', () => {
     expect(retry.lastError?.httpStatus).toBe(503);
     expect(retry.lastError?.message).toContain('HTTP 503');
     expect(Date.parse(retry.nextAttemptAt!)).toBeGreaterThan(askedAt);
-    expect(describeRetry(retry)).toMatch(/^retrying cancel POST · attempt \d+ · last error CppServerError HTTP 503: .+ · next attempt in \d+ s$/);
+    expect(describeRetry(retry, Date.now())).toMatch(/^retrying cancel POST · attempt \d+ · last error CppServerError HTTP 503: .+ · next attempt in \d+ s$/);
 
     // The first try runs inside the workflow task, so its failure is the run's to tell: attempt 2
     // before any activity exists; after the retried activity's own failure, attempt 3, not Temporal's 2.

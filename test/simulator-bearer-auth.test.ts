@@ -4,8 +4,8 @@
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jwtTokenCheck, staticTokenCheck } from '../src/simulator/bearer-auth';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
+import { jwtTokenCheck, staticTokenCheck } from '../simulator/bearer-auth';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
 
 const ISSUER = 'https://127.0.0.1:1/tenant/v2.0';
 const AUDIENCE = 'https://cloudpartner.azure.com';

@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { loadSeedFile } from '../src/simulator/seed';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server';
+import type { OfferScenario } from '../simulator/scenario';
+import { loadSeedFile } from '../simulator/seed';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
 
 const TOKEN = 'sim-token';
 const API = 'api-version=2017-10-31';

@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { collectOutput, type ProcessOutput } from '../harness/process-output';
 import { defaultWorkflowId } from '../src/contract';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
-import { inputFromOptions, problemInFlags, type CliOptions } from '../src/starter';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
+import { inputFromOptions, problemInFlags, type CliOptions } from '../src/cli/flags';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 interface Cli extends ProcessOutput {

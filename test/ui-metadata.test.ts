@@ -8,9 +8,9 @@ import type { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressQuery, type CancelOfferInput, type CancelOfferProgress } from '../src/contract';
-import { progressSummary } from '../src/progress-summary';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { startOfferCancellation } from '../src/start-cancellation';
+import { progressSummary } from '../src/workflow-safe/progress-summary';
+import type { OfferScenario } from '../simulator/scenario';
+import { startOfferCancellation } from '../src/client/start-cancellation';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 const PUBLISHER = 'contoso';

@@ -24,12 +24,12 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
+import { buildWorkflowBundle } from '../src/worker-process/workflow-bundle';
 import { startDevStack, type DevStack } from '../scripts/dev';
 import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, progressQuery, type CancelOfferProgress } from '../src/contract';
-import { startOfferCancellation } from '../src/start-cancellation';
-import { freePort } from '../src/temporal-cli/dev-server';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
+import { startOfferCancellation } from '../src/client/start-cancellation';
+import { freePort } from '../temporal-cli/dev-server';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

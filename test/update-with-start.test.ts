@@ -8,8 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cppAnswerUpdate, FailureType, type CancelOfferInput, type FailureInfo } from '../src/contract';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { startOfferCancellation } from '../src/start-cancellation';
+import type { OfferScenario } from '../simulator/scenario';
+import { startOfferCancellation } from '../src/client/start-cancellation';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { runStarterCli } from './helpers/starter-cli';
 

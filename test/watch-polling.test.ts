@@ -6,9 +6,9 @@
 import { CancelledFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureType, progressQuery, type CancelOfferInput, type CancelOfferResult } from '../src/contract';
-import { validateInput } from '../src/input';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { startOfferCancellation } from '../src/start-cancellation';
+import { validateInput } from '../src/workflow-safe/cancel-input';
+import type { OfferScenario } from '../simulator/scenario';
+import { startOfferCancellation } from '../src/client/start-cancellation';
 import { retriedFailures } from './helpers/reliability';
 import { waitForProgress } from './helpers/progress';
 import { startTestStack, type TestStack } from './helpers/stack';

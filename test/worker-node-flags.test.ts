@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../src/temporal-cli/resolve';
-import { WORKER_NODE_FLAGS } from '../src/worker-node-flags';
+import { PROJECT_ROOT } from '../temporal-cli/resolve';
+import { WORKER_NODE_FLAGS } from '../src/worker-process/node-flags';
 
 const read = (file: string) => readFile(path.join(PROJECT_ROOT, file), 'utf8');
 

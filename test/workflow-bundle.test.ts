@@ -1,10 +1,10 @@
 /**
- * The modules every workflow run shares (src/workflow-bundle.ts): really shared by the worker, and
+ * The modules every workflow run shares (src/worker-process/workflow-bundle.ts): really shared by the worker, and
  * still working once the SDK has frozen their exports, run after run.
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SHARED_WORKFLOW_MODULES } from '../src/workflow-bundle';
+import { SHARED_WORKFLOW_MODULES } from '../src/worker-process/workflow-bundle';
 import { sharedModulesProbe } from './workflows';
 import { connectToTestServer, withWorker, type TemporalTestContext } from './helpers/temporal';
 
@@ -30,7 +30,7 @@ describe('shared workflow modules', () => {
   it('are preloaded by the bundle (webpack keeps the requires)', async () => {
     const code = await readFile(inject('workflowBundlePath'), 'utf8');
     const preload = /exports\.preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(code)?.[1] ?? '';
-    expect(preload).toContain('"./src/input.ts"');
+    expect(preload).toContain('"./src/workflow-safe/cancel-input.ts"');
   });
 
   it('are one instance for every run, and validate correctly in run after run', async () => {

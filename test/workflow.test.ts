@@ -15,8 +15,8 @@ import {
   type CompletionSignalPayload,
   type FailureInfo,
 } from '../src/contract';
-import type { OfferScenario } from '../src/simulator/scenario';
-import { InvalidCancellationInputError, startOfferCancellation } from '../src/start-cancellation';
+import type { OfferScenario } from '../simulator/scenario';
+import { InvalidCancellationInputError, startOfferCancellation } from '../src/client/start-cancellation';
 import { historyText } from './helpers/history-text';
 import { localActivityMarkers } from './helpers/local-activity-markers';
 import { waitForProgress } from './helpers/progress';

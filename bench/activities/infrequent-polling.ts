@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { CppClient } from '../../src/cpp/types';
-import { TERMINAL_OPERATION_STATUSES } from '../../src/operation-status';
+import { TERMINAL_OPERATION_STATUSES } from '../../src/workflow-safe/operation-status';
 
 export function createInfrequentPollingActivities(client: CppClient) {
   return {

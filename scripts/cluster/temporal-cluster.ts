@@ -5,7 +5,7 @@
  * service at a time. The schema and the namespace come from the compose stack's own one-shot scripts.
  */
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../src/temporal-cli/resolve';
+import { PROJECT_ROOT } from '../../temporal-cli/resolve';
 import { acceptsConnections, runCommand, spawnLogged, waitFor, type LoggedProcess, type PortAllocator } from './processes';
 
 export const SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;

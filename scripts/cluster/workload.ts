@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { CancelOfferInput, CancelOfferResult } from '../../src/contract';
-import type { OfferScenario } from '../../src/simulator/scenario';
+import type { OfferScenario } from '../../simulator/scenario';
 
 export const PUBLISHER = 'cluster';
 

@@ -5,10 +5,10 @@
  */
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { OperationView } from '../contract';
-import { requestCancellation as requestCancellationOverHttp, type CancelRequest } from '../cpp/request-cancellation';
+import { requestCancellation as requestCancellationOverHttp, type CancelRequest } from '../cpp/cancel-at-most-once';
 import type { CppClient, CppOperation } from '../cpp/types';
-import { watchOperation, type WatchRequest, type WatchResult } from '../watch-operation';
-import { toActivityFailure } from './failures';
+import { watchOperation, type WatchRequest, type WatchResult } from './watch-operation';
+import { toActivityFailure } from './application-failures';
 import { noticeRetry } from './retry-notice';
 
 /**
@@ -116,7 +116,7 @@ export function createCancellationActivities({ client }: CancellationActivityDep
 
     /**
      * Polls inside one attempt until the operation changes, ends, or the window closes (see
-     * src/watch-operation.ts). No heartbeats: each would be a billable action. A retried attempt
+     * src/activities/watch-operation.ts). No heartbeats: each would be a billable action. A retried attempt
      * polls at once, since Temporal has already waited its backoff or the Retry-After.
      */
     async watchOperation(input: WatchRequest): Promise<WatchResult> {

@@ -6,8 +6,9 @@
 import { ApplicationFailure, type RetryPolicy } from '@temporalio/common';
 import { msOptionalToNumber } from '@temporalio/common/lib/time';
 import { Context, log } from '@temporalio/activity';
-import { CALL_NAMES, callRetryingSignal, type RetryState } from '../contract';
-import { retryErrorOf } from '../retry-error';
+import { type CallRetry } from '../contract';
+import { CALL_NAMES, callRetryingSignal } from '../contract/internal';
+import { retryErrorOf } from '../workflow-safe/retry-error';
 
 /** How long a notice may hold back the failed attempt's end (and so the next attempt). */
 const NOTICE_TIMEOUT_MS = 2_000;
@@ -27,7 +28,7 @@ function retryDelayMs(failure: ApplicationFailure, attempt: number, policy: Retr
  * The retry the run should show after `failure` ended this attempt, or nothing when Temporal will not
  * retry. `triesBefore`: tries of the same call made before this activity (the POST's local first try).
  */
-export function retryStateAfter(failure: unknown, triesBefore = 0): RetryState | undefined {
+export function retryStateAfter(failure: unknown, triesBefore = 0): CallRetry | undefined {
   if (!(failure instanceof ApplicationFailure) || failure.nonRetryable) return undefined;
   const info = Context.current().info;
   const maxAttempts = info.retryPolicy?.maximumAttempts;

@@ -2,7 +2,7 @@
  * The options of {@link CppHttpClient}, checked and given their defaults once, at construction.
  */
 import { Agent, type Dispatcher } from 'undici';
-import { DEFAULT_API_VERSION, valueSchemas } from '../validation';
+import { DEFAULT_API_VERSION, valueSchemas } from '../workflow-safe/value-rules';
 import { CppConfigError } from './errors';
 import type { TokenProvider } from './token-provider';
 import type { CppRequestEvent } from './types';

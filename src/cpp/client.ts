@@ -8,11 +8,11 @@
  * ({@link CppUrls}), the tokens ({@link BearerTokens}), one HTTP exchange ({@link exchange}) and
  * the errors made of what went wrong (`failures`).
  */
-import { parseNotificationEmails } from '../validation';
+import { parseNotificationEmails } from '../workflow-safe/value-rules';
 import { clientSettings, type ClientSettings, type CppHttpClientOptions } from './client-options';
 import { CppInvalidRequestError, CppNetworkError, ENDPOINT_LABELS, type CppHttpError } from './errors';
 import { exchange, type Call } from './exchange';
-import { httpError, parseAnswer, type Answer } from './failures';
+import { httpError, parseAnswer, type Answer } from './exchange-errors';
 import { parseListedOperations, parseOperation } from './operation';
 import { parseRetryAfter } from './retry-after';
 import { BearerTokens } from './tokens';

@@ -3,9 +3,9 @@
  *
  * Every class has a stable `code` (compare it, never the message), says whether trying again can
  * help (`retryable`) and carries the server's `Retry-After` when there was one (`retryAfterMs`).
- * They know nothing of Temporal: the activities (src/activities/failures.ts) map each class (and,
+ * They know nothing of Temporal: the activities (src/activities/application-failures.ts) map each class (and,
  * for {@link CppHttpError}, its `code`) to a failure type of the contract's `FAILURES` table
- * (src/contract.ts), e.g. `BadRequest` → `CppBadRequest`, {@link CppInvalidRequestError} →
+ * (src/contract/), e.g. `BadRequest` → `CppBadRequest`, {@link CppInvalidRequestError} →
  * `InvalidInput`; `retryable` becomes `nonRetryable`, `retryAfterMs` the next retry delay, and an
  * abort passes through as the cancellation it is.
  *

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import type { ClientSettings } from './client-options';
-import { exchangeFailure, tooLarge, type Answer, type CallIdentity } from './failures';
+import { exchangeFailure, tooLarge, type Answer, type CallIdentity } from './exchange-errors';
 import { describeValue } from './redact';
 import type { CppRequestEvent } from './types';
 

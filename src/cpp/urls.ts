@@ -2,7 +2,7 @@
  * Every URL the client requests, built from checked, encoded parts on the API's one origin: the
  * offer's cancel and operation list, one operation, and a location to poll.
  */
-import { identifierProblem, valueSchemas } from '../validation';
+import { identifierProblem, valueSchemas } from '../workflow-safe/value-rules';
 import { CppInvalidRequestError, CppProtocolError } from './errors';
 import { resolveLocation } from './location';
 

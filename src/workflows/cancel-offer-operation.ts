@@ -3,11 +3,12 @@
  * backoff until it is terminal or the deadline passes; then tell every caller who asked.
  */
 import { ContinueAsNew, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
-import { FailureType, type CancelOfferInput, type CancelOfferResult, type ContinuationState, type OperationView } from '../contract';
-import { isContinuationState, salvageNotifyTargets, validateInput, type NormalizedInput } from '../input';
+import { FailureType, type CancelOfferInput, type CancelOfferResult, type OperationView } from '../contract';
+import { type ContinuationState } from '../contract/internal';
+import { isContinuationState, salvageNotifyTargets, validateInput, type NormalizedInput } from '../workflow-safe/cancel-input';
 import { CancellationRun, type Confirmation } from './cancellation-run';
 import { sendCancelPost } from './cancel-post';
-import { toWorkflowFailure, workflowFailure } from './failures';
+import { toWorkflowFailure, workflowFailure } from './run-failures';
 import { pollUntilTerminal, type PollStart } from './poll-operation';
 
 /** Longest InvalidInput message (it names every bad field). */

@@ -5,12 +5,13 @@
  * and `describe` lists as before. Deterministic code only.
  */
 import { ApplicationFailure, patched, sleep, TimeoutFailure } from '@temporalio/workflow';
-import { CALL_NAMES, type FailureInfo } from '../contract';
-import { retryErrorOf } from '../retry-error';
+import { type FailureInfo } from '../contract';
+import { CALL_NAMES } from '../contract/internal';
+import { retryErrorOf } from '../workflow-safe/retry-error';
 import type { RequestCancellationInput, RequestCancellationResult } from '../activities/cancellation';
 import { cancellationActivities, FIRST_RETRY_DELAY_MS, postLocalActivity } from './activity-stubs';
 import type { CancellationRun } from './cancellation-run';
-import { asActivityFailure } from './failures';
+import { asActivityFailure } from './run-failures';
 
 /**
  * Marks runs that send the first POST as a local activity. Runs before it scheduled an activity

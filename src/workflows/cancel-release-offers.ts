@@ -16,11 +16,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { FailureType, subscribeSignal, WORKFLOW_TYPE, RELEASE_OFFER_DONE_SIGNAL, type CancelOfferInput, type CancelReleaseInput, type ReleaseOfferRow, type ReleaseResult } from '../contract';
-import { validateReleaseInput, type NormalizedReleaseInput } from '../release-input';
+import { FailureType, subscribeSignal, WORKFLOW_TYPE, type CancelOfferInput, type CancelReleaseInput, type ReleaseOfferRow, type ReleaseResult } from '../contract';
+import { RELEASE_OFFER_DONE_SIGNAL } from '../contract/internal';
+import { validateReleaseInput, type NormalizedReleaseInput } from '../workflow-safe/release-input';
 import type { cancelOfferOperation } from './cancel-offer-operation';
 import { childOptions } from './child';
-import { failureInfo, workflowFailure } from './failures';
+import { failureInfo, workflowFailure } from './run-failures';
 import { ReleaseRun } from './release-run';
 
 /** Children started by one run before it continues as new (about 7 history events each). */

@@ -5,27 +5,11 @@
  */
 import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import {
-  callRetryingSignal,
-  cancelPhaseSearchAttribute,
-  cppAnswerUpdate,
-  offerIdSearchAttribute,
-  progressQuery,
-  publisherIdSearchAttribute,
-  subscribeSignal,
-  type CancelOfferProgressState,
-  type CancelOfferResult,
-  type CancelPhase,
-  type CppAnswer,
-  type RunOutcome,
-  type ContinuationState,
-  type NotifyTarget,
-  type OperationView,
-  type RetryState,
-} from '../contract';
-import { parseNotifyTarget, type NormalizedInput } from '../input';
-import { progressDetails, progressSummary } from '../progress-summary';
-import { failureInfo } from './failures';
+import { cancelPhaseSearchAttribute, cppAnswerUpdate, offerIdSearchAttribute, progressQuery, publisherIdSearchAttribute, subscribeSignal, type CancelOfferProgressState, type CancelOfferResult, type CancelPhase, type CppAnswer, type RunOutcome, type NotifyTarget, type OperationView, type CallRetry } from '../contract';
+import { callRetryingSignal, type ContinuationState } from '../contract/internal';
+import { parseNotifyTarget, type NormalizedInput } from '../workflow-safe/cancel-input';
+import { progressDetails, progressSummary } from '../workflow-safe/progress-summary';
+import { failureInfo } from './run-failures';
 import { recordCancellationEnd } from './metrics';
 import { addTargets, notifyAll } from './notify';
 
@@ -44,8 +28,8 @@ function rejectArguments(...args: unknown[]): void {
   if (args.length > 0) throw new Error(`the cppAnswer update takes no arguments; it was given ${args.length}`);
 }
 
-function isRetryState(value: unknown): value is RetryState {
-  const v = value as Partial<RetryState> | null;
+function isCallRetry(value: unknown): value is CallRetry {
+  const v = value as Partial<CallRetry> | null;
   return typeof v === 'object' && v !== null && typeof v.activity === 'string' && typeof v.call === 'string' && typeof v.attempt === 'number';
 }
 
@@ -88,7 +72,7 @@ export class CancellationRun {
     setHandler(callRetryingSignal, (notice) => {
       this.#signalsReceived += 1;
       // Sent by our own activities; anything else, or a late one after the end, is only logged.
-      if (this.progress.finishedAt || !isRetryState(notice)) return log.warn('retry notice ignored', { notice });
+      if (this.progress.finishedAt || !isCallRetry(notice)) return log.warn('retry notice ignored', { notice });
       this.retrying(notice);
     });
   }
@@ -109,7 +93,7 @@ export class CancellationRun {
   }
 
   /** A CPP call failed and will be tried again: shown until it is answered. */
-  retrying(retry: RetryState): void {
+  retrying(retry: CallRetry): void {
     this.progress.retry = retry;
     this.show();
   }

@@ -2,18 +2,18 @@
  * For release-orchestration workflows: run a cancellation as a child workflow.
  *
  * ```ts
- * import { executeOfferCancellation } from 'cpp-offer-cancellation/src/workflows/child';
+ * import { executeOfferCancellation } from 'cpp-offer-cancellation/workflow';
  * const result = await executeOfferCancellation({ publisherId, offerId, notificationEmails });
  * ```
  * The parent's worker need not register `cancelOfferOperation`: the child runs on our task queue.
  * To be told of the end instead of awaiting it, pass `notify: [{ workflowId: <parent id> }]` in the
- * input and wait for `completionSignal` (src/contract.ts).
+ * input and wait for `completionSignal` (src/contract/).
  */
 import { executeChild, type ChildWorkflowOptions } from '@temporalio/workflow';
 import { DEFAULT_TASK_QUEUE, defaultWorkflowId, WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../contract';
 import type { cancelOfferOperation } from './cancel-offer-operation';
-import { validateInput } from '../input';
-import { startDetails, startSummary } from '../progress-summary';
+import { validateInput } from '../workflow-safe/cancel-input';
+import { startDetails, startSummary } from '../workflow-safe/progress-summary';
 
 /** The child's options as every parent starts it: the standard id, its UI summary and details. */
 export function childOptions(input: CancelOfferInput, options: Partial<ChildWorkflowOptions>): ChildWorkflowOptions & { args: [CancelOfferInput] } {

@@ -10,7 +10,7 @@ import {
   CANCELLATION_POLLS_METRIC,
   CANCELLATIONS_METRIC,
   type CancellationOutcome,
-} from '../observability/metric-names';
+} from '../workflow-safe/metric-names';
 
 export interface CancellationEnd {
   outcome: CancellationOutcome;

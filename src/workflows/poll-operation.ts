@@ -4,15 +4,16 @@
  * code only.
  */
 import { continueAsNew, log, sleep, workflowInfo } from '@temporalio/workflow';
-import { FailureType, type CancelOfferInput, type ContinuationState, type OperationView, type PollingOptions } from '../contract';
+import { FailureType, type CancelOfferInput, type OperationView, type PollingOptions } from '../contract';
+import { type ContinuationState } from '../contract/internal';
 import type { OperationStatusResult } from '../activities/cancellation';
-import type { NormalizedInput } from '../input';
-import { TERMINAL_OPERATION_STATUSES } from '../operation-status';
+import type { NormalizedInput } from '../workflow-safe/cancel-input';
+import { TERMINAL_OPERATION_STATUSES } from '../workflow-safe/operation-status';
 import { cancellationActivities, watchActivity } from './activity-stubs';
 import type { CancellationRun } from './cancellation-run';
-import { workflowFailure } from './failures';
-import { nextPollStep } from '../poll-schedule';
-import { formatSeconds } from '../progress-summary';
+import { workflowFailure } from './run-failures';
+import { nextPollStep } from '../workflow-safe/poll-schedule';
+import { formatSeconds } from '../workflow-safe/progress-summary';
 
 
 /** Where polling starts: the operation's location, and the interval state (fresh, or carried over by continue-as-new). */

@@ -4,20 +4,9 @@
  * attached to, and the callers to tell at the end. Deterministic code only.
  */
 import { condition, defineSignal, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import {
-  defaultWorkflowId,
-  RELEASE_OFFER_DONE_SIGNAL,
-  releaseProgressQuery,
-  type CompletionSignalPayload,
-  type NotifyTarget,
-  type ReleaseContinuation,
-  type ReleaseOfferPhase,
-  type ReleaseOfferRow,
-  type ReleaseProgress,
-  type ReleaseResult,
-  type RunOutcome,
-} from '../contract';
-import type { NormalizedReleaseInput } from '../release-input';
+import { defaultWorkflowId, releaseProgressQuery, type CompletionSignalPayload, type NotifyTarget, type ReleaseOfferPhase, type ReleaseOfferRow, type ReleaseProgress, type ReleaseResult, type RunOutcome } from '../contract';
+import { RELEASE_OFFER_DONE_SIGNAL, type ReleaseContinuation } from '../contract/internal';
+import type { NormalizedReleaseInput } from '../workflow-safe/release-input';
 import { notifyAll } from './notify';
 
 const PHASES: ReleaseOfferPhase[] = ['pending', 'running', 'succeeded', 'failed', 'workflowCanceled', 'skipped'];

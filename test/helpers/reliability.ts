@@ -12,8 +12,9 @@ import { inject } from 'vitest';
 import { mapLimit } from '../../harness/concurrency';
 import * as harness from '../../harness/worker-process';
 import { readyLine } from '../../harness/worker-readiness';
-import { callRetryingSignal, type RetryState } from '../../src/contract';
-import { PROJECT_ROOT } from '../../src/temporal-cli/resolve';
+import { type CallRetry } from '../../src/contract';
+import { callRetryingSignal } from '../../src/contract/internal';
+import { PROJECT_ROOT } from '../../temporal-cli/resolve';
 import { historyText } from './history-text';
 import { LOOPBACK_GUARD_MARKER } from './loopback-guard-marker';
 
@@ -93,7 +94,7 @@ export async function retriedFailures(handle: WorkflowHandle): Promise<string[]>
   return (history.events ?? []).flatMap((e) => {
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName !== callRetryingSignal.name) return [];
-    const [notice] = arrayFromPayloads(defaultPayloadConverter, signal.input?.payloads) as [RetryState | undefined];
+    const [notice] = arrayFromPayloads(defaultPayloadConverter, signal.input?.payloads) as [CallRetry | undefined];
     return notice?.lastError ? [`${notice.call}: ${notice.lastError.type} ${notice.lastError.message}`] : [];
   });
 }

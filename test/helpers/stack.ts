@@ -7,7 +7,7 @@ import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { CppHttpClient, CppHttpClientOptions } from '../../src/cpp/client';
 import { StaticTokenProvider, type TokenProvider } from '../../src/cpp/token-provider';
-import type { RunningSimulator } from '../../src/simulator/server';
+import type { RunningSimulator } from '../../simulator/server';
 import { cancellationWorker } from '../../harness/in-process-worker';
 import { startStack } from '../../harness/stack';
 import { uniqueTaskQueue, type TemporalTestContext } from './temporal';

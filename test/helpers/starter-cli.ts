@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { inject } from 'vitest';
-import { PROJECT_ROOT } from '../../src/temporal-cli/resolve';
+import { PROJECT_ROOT } from '../../temporal-cli/resolve';
 
 export interface CliRun {
   code: number | null;

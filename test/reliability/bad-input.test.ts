@@ -10,8 +10,8 @@ import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@t
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FailureType, WORKFLOW_TYPE } from '../../src/contract';
-import { validateInput } from '../../src/input';
-import type { RunningSimulator } from '../../src/simulator/server';
+import { validateInput } from '../../src/workflow-safe/cancel-input';
+import type { RunningSimulator } from '../../simulator/server';
 import { errorText, findLeaks, historiesText, makeSecret, mapLimit, markFile, RELIABILITY_FULL, reportFigures, scanNamespaceForSecrets, size, sleep, workflowTaskFailures } from '../helpers/reliability';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import type { TemporalTestContext } from '../helpers/temporal';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../../src/contract';
-import type { RunningSimulator } from '../../src/simulator/server';
+import type { RunningSimulator } from '../../simulator/server';
 import { findLeaks, historiesText, makeSecret, mapLimit, markFile, reportFigures, scanNamespaceForSecrets, SECRET_MARKER, size, waitFor, withTimeout } from '../helpers/reliability';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import type { TemporalTestContext } from '../helpers/temporal';

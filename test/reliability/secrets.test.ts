@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FailureType, WORKFLOW_TYPE, type CancelOfferInput } from '../../src/contract';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
-import { freePort } from '../../src/temporal-cli/dev-server';
+import { startSimulator, type RunningSimulator } from '../../simulator/server';
+import { freePort } from '../../temporal-cli/dev-server';
 import {
   errorText,
   findLeaks,

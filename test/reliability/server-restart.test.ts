@@ -14,8 +14,8 @@ import { createCancellationActivities } from '../../src/activities/cancellation'
 import { WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../../src/contract';
 import { CppHttpClient } from '../../src/cpp/client';
 import { StaticTokenProvider } from '../../src/cpp/token-provider';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
-import { freePort, startDevServer, type RunningDevServer } from '../../src/temporal-cli/dev-server';
+import { startSimulator, type RunningSimulator } from '../../simulator/server';
+import { freePort, startDevServer, type RunningDevServer } from '../../temporal-cli/dev-server';
 import { errorText, findLeaks, historiesText, makeSecret, mapLimit, markFile, RELIABILITY_CACHE_DIR, reportFigures, size, sleep, waitFor, withTimeout, workflowTaskFailures } from '../helpers/reliability';
 import { uniqueTaskQueue } from '../helpers/temporal';
 

@@ -8,8 +8,8 @@ import { randomInt } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../../src/contract';
-import type { OfferScenario } from '../../src/simulator/scenario';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/server';
+import type { OfferScenario } from '../../simulator/scenario';
+import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import {
   errorText,
   findLeaks,

@@ -3,10 +3,10 @@
  * test-only callers that listen for completion signals or run the cancellation as a child.
  */
 import { condition, createNexusServiceClient, defineSignal, setHandler } from '@temporalio/workflow';
-import { offerCancellationService } from '../../src/nexus/service';
+import { offerCancellationService } from '../../src/contract/nexus-service';
 import type { CancelOfferInput, CancelOfferProgress, CancelOfferResult, CompletionSignalPayload } from '../../src/contract';
 import { COMPLETION_SIGNAL_NAME, completionSignal } from '../../src/contract';
-import { DEFAULT_POLLING, validateInput } from '../../src/input';
+import { DEFAULT_POLLING, validateInput } from '../../src/workflow-safe/cancel-input';
 import { executeOfferCancellation } from '../../src/workflows/child';
 
 export * from '../../src/workflows';
@@ -31,7 +31,7 @@ export async function releaseParent(input: CancelOfferInput, taskQueue: string):
 
 /**
  * What a run sees of the shared (preloaded) modules: the SDK freezes a shared module's exports, so
- * a frozen DEFAULT_POLLING means this run uses the one instance of src/input the worker preloaded.
+ * a frozen DEFAULT_POLLING means this run uses the one instance of src/workflow-safe/cancel-input the worker preloaded.
  */
 export async function sharedModulesProbe(raw: unknown): Promise<{ inputModuleShared: boolean; problems: string[] }> {
   const validation = validateInput(raw);

@@ -1,0 +1,87 @@
+/**
+ * The batch's contract (`cancelReleaseOffers`): a whole release at once, one child cancellation per
+ * offer. Safe to import from workflow code.
+ */
+import { defineQuery } from '@temporalio/workflow';
+import type { CancelMode, NotifyTarget, PollingOptions, RunOutcome } from './cancellation';
+import type { FailureInfo } from './failure-types';
+import type { ReleaseContinuation } from './internal';
+
+/** Workflow type of the batch: one child cancellation per offer. */
+export const RELEASE_WORKFLOW_TYPE = 'cancelReleaseOffers';
+/** Most offers one batch takes. */
+export const MAX_RELEASE_OFFERS = 1000;
+
+export interface ReleaseOffer {
+  publisherId: string;
+  offerId: string;
+  expectedOperationId?: string;
+}
+
+export interface CancelReleaseInput {
+  /** Names the batch (its default workflow id is `cpp-cancel-release/<releaseId>`). */
+  releaseId?: string;
+  offers: ReleaseOffer[];
+  notificationEmails: string[] | string;
+  /** Children running at once. @default 5 */
+  maxConcurrent?: number;
+  /** Polling settings for every child. */
+  polling?: Partial<PollingOptions>;
+  /** Cancel the rest at the first failure. @default false */
+  failFast?: boolean;
+  /** Workflows to signal (`offerCancellationCompleted` or their `signalName`) when the batch ends. */
+  notify?: NotifyTarget[];
+  /** Set by the batch itself when it continues as new; never by callers. */
+  continuation?: ReleaseContinuation;
+}
+
+/** Where one offer of a batch is. `skipped`: never started (fail-fast or the batch was cancelled). */
+export type ReleaseOfferPhase = 'pending' | 'running' | RunOutcome | 'skipped';
+
+export interface ReleaseOfferRow {
+  publisherId: string;
+  offerId: string;
+  /** The cancellation's workflow id (the standard one: a duplicate attaches to the running one). */
+  workflowId: string;
+  phase: ReleaseOfferPhase;
+  mode?: CancelMode;
+  /** True when the batch attached to a cancellation that was already running. */
+  attached?: boolean;
+  failure?: FailureInfo;
+}
+
+export interface ReleaseProgress {
+  /** e.g. `running · 12 of 40 done · 3 running · 1 failed`. */
+  summary: string;
+  releaseId?: string;
+  phase: 'validating' | 'running' | RunOutcome;
+  counts: Record<ReleaseOfferPhase, number>;
+  offers: ReleaseOfferRow[];
+  startedAt: string;
+  finishedAt?: string;
+  continuedAsNew: number;
+}
+
+/** What a batch returns: every offer's outcome. `outcome` is `failed` when any offer failed. */
+export interface ReleaseResult {
+  releaseId?: string;
+  outcome: 'succeeded' | 'failed';
+  counts: Record<ReleaseOfferPhase, number>;
+  offers: ReleaseOfferRow[];
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** Payload of the signal a batch sends its notify targets at the end. */
+export interface ReleaseCompletionPayload {
+  workflowId: string;
+  runId: string;
+  outcome: RunOutcome;
+  result?: ReleaseResult;
+}
+
+export const releaseProgressQuery = defineQuery<ReleaseProgress>('progress');
+
+export function defaultReleaseWorkflowId(releaseId: string): string {
+  return `cpp-cancel-release/${releaseId}`;
+}

@@ -1,0 +1,96 @@
+/**
+ * The cancellation worker over one Temporal connection and one CPP HTTP client: the workflows, the
+ * activities and the Nexus handler, after checking that the namespace is set up. The worker process
+ * (./main.ts), `npm run dev` and a process that starts cancellations eagerly all make it here.
+ */
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createCancellationActivities } from '../activities/cancellation';
+import { checkNamespaceReady } from '../client/namespace-setup';
+import { temporalConnectionError, temporalConnectionOptions } from '../client/temporal-connection';
+import { CppHttpClient } from '../cpp/client';
+import type { TokenProvider } from '../cpp/token-provider';
+import type { CppRequestEvent } from '../cpp/types';
+import type { WorkerConfig } from './config';
+import { offerCancellationHandler } from './nexus-handler';
+import { cppRequestRecorder } from './observability/metrics';
+import { WORKFLOW_BUNDLE_OPTIONS, WORKFLOWS_PATH } from './workflow-bundle';
+
+export interface CancellationWorker {
+  worker: Worker;
+  /** Runs until `shutdown()` or a signal; closes the connection and the HTTP client afterwards. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export interface CreateWorkerOptions {
+  config: WorkerConfig;
+  tokenProvider: TokenProvider;
+  /** Extra Worker options (tests, benchmark tuning, tracing plugins). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+/** Workflow code: a prebuilt bundle when given (fast start), else bundled now from source. */
+function workflowSource(config: WorkerConfig): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+  if (config.workflowBundlePath) return { workflowBundle: { codePath: config.workflowBundlePath } };
+  return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: WORKFLOW_BUNDLE_OPTIONS };
+}
+
+/** The client's `onRequest` hook: `cpp_http_requests` metrics tagged with the worker's namespace and task queue, DEBUG logs. */
+function requestRecorder(config: WorkerConfig): (event: CppRequestEvent) => void {
+  const runtime = Runtime.instance();
+  const meter = runtime.metricMeter.withTags({ namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  return cppRequestRecorder(meter, runtime.logger);
+}
+
+/** Connects to Temporal and creates the worker with real activities over one shared HTTP client. */
+export async function createCancellationWorker(options: CreateWorkerOptions): Promise<CancellationWorker> {
+  const { config } = options;
+  const client = new CppHttpClient({
+    baseUrl: config.cpp.baseUrl,
+    apiVersion: config.cpp.apiVersion,
+    tokenProvider: options.tokenProvider,
+    onRequest: requestRecorder(config),
+  });
+  const connection = await NativeConnection.connect(await temporalConnectionOptions(config.temporal)).catch(async (err: unknown) => {
+    await client.close();
+    throw temporalConnectionError(config.temporal.address, err);
+  });
+  try {
+    // A namespace without our search attributes would fail every run's workflow task in a loop: refuse it before polling.
+    const { address, namespace, taskQueue, nexusEndpoint } = config.temporal;
+    for (const note of await checkNamespaceReady(connection, { address, namespace, taskQueue, name: nexusEndpoint })) {
+      Runtime.instance().logger[note.level](note.message, { sdkComponent: 'worker' });
+    }
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      ...workflowSource(config),
+      activities: createCancellationActivities({ client }),
+      // Other namespaces call the cancellation through the Nexus endpoint `offer-cancellation`.
+      nexusServices: [offerCancellationHandler],
+      maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+      maxCachedWorkflows: config.maxCachedWorkflows,
+      // On SIGTERM/SIGINT (Runtime shutdownSignals) the worker stops polling and in-flight
+      // activities get this long to finish before they are cancelled.
+      shutdownGraceTime: `${config.shutdownGraceSeconds} seconds`,
+      ...options.workerOptions,
+    });
+    return {
+      worker,
+      async run() {
+        try {
+          await worker.run();
+        } finally {
+          await connection.close();
+          await client.close();
+        }
+      },
+      shutdown: () => worker.shutdown(),
+    };
+  } catch (err) {
+    await connection.close();
+    await client.close();
+    throw err;
+  }
+}
