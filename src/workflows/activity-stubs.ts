@@ -5,19 +5,17 @@
 import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import { FINAL_FAILURE_TYPES } from '../contract';
 import type { CancellationActivities } from '../activities/cancellation';
-
-/** Activity attempts never outlive the workflow's deadline, but always get this much. */
-const MIN_ACTIVITY_WINDOW_MS = 5_000;
+import type { RunClock } from './run-clock';
 /** One CPP call's start-to-close: longer than the client's connect + headers + body timeouts together. */
 const CALL_TIMEOUT_MS = 2 * 60_000;
 
 /**
- * The activities, with retries bounded by the `remainingMs` left before the overall deadline, and
+ * The activities, with retries bounded by the time `clock` leaves before the overall deadline, and
  * `summary` naming the call in the Temporal UI's timeline (e.g. `poll #3`).
  */
-export function cancellationActivities(remainingMs: number, summary: string): CancellationActivities {
+export function cancellationActivities(clock: RunClock, summary: string): CancellationActivities {
   return proxyActivities<CancellationActivities>({
-    ...options(remainingMs, summary),
+    ...options(clock.activityWindowMs(), summary),
     startToCloseTimeout: CALL_TIMEOUT_MS,
     // Activities heartbeat every second: a dead worker's attempt is retried within seconds.
     heartbeatTimeout: '10 seconds',
@@ -29,9 +27,9 @@ export function cancellationActivities(remainingMs: number, summary: string): Ca
  * heartbeat is a billable action), so a worker killed mid-watch is noticed at the start-to-close
  * timeout: the window plus one call's time.
  */
-export function watchActivity(remainingMs: number, windowMs: number, summary: string): Pick<CancellationActivities, 'watchOperation'> {
+export function watchActivity(clock: RunClock, windowMs: number, summary: string): Pick<CancellationActivities, 'watchOperation'> {
   // A watch may wait right up to the deadline before its last poll: that poll gets the usual floor.
-  return proxyActivities<CancellationActivities>({ ...options(remainingMs + MIN_ACTIVITY_WINDOW_MS, summary), startToCloseTimeout: windowMs + CALL_TIMEOUT_MS });
+  return proxyActivities<CancellationActivities>({ ...options(clock.activityWindowMs(clock.floorMs), summary), startToCloseTimeout: windowMs + CALL_TIMEOUT_MS });
 }
 
 /** The retry policy's first interval: also the wait before the POST's first retry after its local try. */
@@ -42,15 +40,15 @@ export const FIRST_RETRY_DELAY_MS = 1_000;
  * retried locally: a retryable failure goes to an ordinary activity (src/workflows/cancel-post.ts),
  * so a retry is recorded, shown and listed by Temporal, and no retry notice lands mid-task.
  */
-export function postLocalActivity(remainingMs: number, summary: string): Pick<CancellationActivities, 'requestCancellation'> {
-  const { retry, ...rest } = options(remainingMs, summary);
+export function postLocalActivity(clock: RunClock, summary: string): Pick<CancellationActivities, 'requestCancellation'> {
+  const { retry, ...rest } = options(clock.activityWindowMs(), summary);
   return proxyLocalActivities<CancellationActivities>({ ...rest, retry: { ...retry, maximumAttempts: 1 }, startToCloseTimeout: CALL_TIMEOUT_MS });
 }
 
-function options(remainingMs: number, summary: string): ActivityOptions {
+function options(scheduleToCloseMs: number, summary: string): ActivityOptions {
   return {
     summary,
-    scheduleToCloseTimeout: Math.max(remainingMs, MIN_ACTIVITY_WINDOW_MS),
+    scheduleToCloseTimeout: scheduleToCloseMs,
     retry: {
       initialInterval: FIRST_RETRY_DELAY_MS,
       backoffCoefficient: 2,

@@ -9,13 +9,15 @@ import { isContinuationState, salvageNotifyTargets, validateInput, type Normaliz
 import { CancellationRun, type Confirmation } from './cancellation-run';
 import { sendCancelPost } from './cancel-post';
 import { toWorkflowFailure, workflowFailure } from './run-failures';
-import { pollUntilTerminal, type PollStart } from './poll-operation';
+import { PATCHES } from './patches';
+import { pollUntilTerminal } from './poll-operation';
+import { RunClock } from './run-clock';
 
 /** Longest InvalidInput message (it names every bad field). */
 const MAX_INVALID_INPUT_MESSAGE_CHARS = 8_192;
 
-/** How the cancellation got under way: done at once, or an operation to poll. */
-type Started = ({ kind: 'synchronous' } | { kind: 'asynchronous'; poll: PollStart }) & Confirmation;
+/** How the cancellation got under way: done at once, or an operation to poll at `location`. */
+type Started = ({ kind: 'synchronous' } | { kind: 'asynchronous'; location: string; clock: RunClock }) & Confirmation;
 
 /**
  * Cancels the operation in progress on a Marketplace offer and follows the cancellation to its end.
@@ -30,18 +32,18 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
 
   const validation = validateInput(rawInput, { allowContinuation: continuedAsNew });
   if (!validation.ok) {
-    run.notify(...salvageNotifyTargets(rawInput));
+    run.addNotifyTargets(...salvageNotifyTargets(rawInput));
     throw await run.fail(invalidInput(validation.problems));
   }
   const input = validation.input;
-  run.notify(...input.notify, ...(continuation?.notify ?? []));
+  run.addNotifyTargets(...input.notify, ...(continuation?.notify ?? []));
   run.begin(input, continuation ? 'polling' : 'requesting');
 
   let started: Started;
   let operation: OperationView | undefined;
   try {
-    started = continuation ? resume(run, continuation) : await request(run, input);
-    if (started.kind === 'asynchronous') operation = await pollUntilTerminal(run, input, started.poll, rawInput);
+    started = continuation ? resume(run, input, continuation) : await request(run, input);
+    if (started.kind === 'asynchronous') operation = await pollUntilTerminal(run, input, started, rawInput);
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     if (isCancellation(err)) {
@@ -64,9 +66,9 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
 
 /** Sends the cancel POST (through its activity) and records how CPP answered. */
 async function request(run: CancellationRun, input: NormalizedInput): Promise<Started> {
-  const deadlineMs = run.startedAtMs + input.polling.timeoutSeconds * 1000;
+  const clock = RunClock.fresh(run.startedAtMs, input.polling);
   const { publisherId, offerId, notificationEmails, apiVersion, expectedOperationId } = input;
-  const response = await sendCancelPost(run, { publisherId, offerId, notificationEmails, apiVersion, expectedOperationId }, deadlineMs);
+  const response = await sendCancelPost(run, { publisherId, offerId, notificationEmails, apiVersion, expectedOperationId }, clock);
   run.answered();
   const confirmation: Confirmation = { confirmedByLookup: response.confirmedByLookup, confirmedByRetriedPost: 'confirmedByRetriedPost' in response ? response.confirmedByRetriedPost : undefined };
   if (response.kind === 'synchronous') {
@@ -78,24 +80,18 @@ async function request(run: CancellationRun, input: NormalizedInput): Promise<St
   run.progress.mode = 'asynchronous';
   run.progress.location = response.location;
   run.cppAnswered({ mode: 'asynchronous', location: response.location, ...definedOnly(confirmation) });
-  const firstWaitMs = Math.max(response.retryAfterMs ?? 0, input.polling.initialIntervalSeconds * 1000);
-  run.progress.nextPollAt = new Date(Date.now() + Math.min(firstWaitMs, Math.max(0, deadlineMs - Date.now()))).toISOString();
-  const intervalMs = input.polling.initialIntervalSeconds * 1000;
-  return { kind: 'asynchronous', poll: { location: response.location, deadlineMs, intervalMs, retryAfter: (response.retryAfterMs ?? 0) > intervalMs }, ...confirmation };
+  clock.accepted(response.retryAfterMs);
+  run.progress.nextPollAt = clock.nextPollAt;
+  return { kind: 'asynchronous', location: response.location, clock, ...confirmation };
 }
 
-/**
- * Marks runs that keep the carried next poll time after a continue-as-new. Runs before it polled at
- * once, ignoring the wait (and a `Retry-After`) the previous run had computed.
- */
-export const KEEP_NEXT_POLL_PATCH = 'continue-as-new-keeps-next-poll';
-
 /** Picks up where the previous run continued as new. */
-function resume(run: CancellationRun, continuation: ContinuationState): Started {
+function resume(run: CancellationRun, input: NormalizedInput, continuation: ContinuationState): Started {
   Object.assign(run.progress, { mode: continuation.mode, location: continuation.location, operation: continuation.operation, lastPolledAt: continuation.lastPolledAt });
-  if (patched(KEEP_NEXT_POLL_PATCH)) run.progress.nextPollAt = continuation.nextPollAt;
+  const clock = RunClock.resumed(continuation, input.polling, patched(PATCHES.keepNextPollOnContinueAsNew));
+  run.progress.nextPollAt = clock.nextPollAt;
   run.cppAnswered({ mode: 'asynchronous', location: continuation.location });
-  return { kind: 'asynchronous', poll: { location: continuation.location, deadlineMs: Date.parse(continuation.deadlineAt), intervalMs: continuation.nextIntervalMs } };
+  return { kind: 'asynchronous', location: continuation.location, clock };
 }
 
 /** The confirmation flags that are set (an answer carries no `undefined` fields). */

@@ -11,32 +11,29 @@ import { retryErrorOf } from '../workflow-safe/retry-error';
 import type { RequestCancellationInput, RequestCancellationResult } from '../activities/cancellation';
 import { cancellationActivities, FIRST_RETRY_DELAY_MS, postLocalActivity } from './activity-stubs';
 import type { CancellationRun } from './cancellation-run';
+import { PATCHES } from './patches';
+import type { RunClock } from './run-clock';
 import { asActivityFailure } from './run-failures';
 
-/**
- * Marks runs that send the first POST as a local activity. Runs before it scheduled an activity
- * task for it, and replay must see them do so again.
- */
-export const LOCAL_POST_PATCH = 'cancel-post-as-local-activity';
 
 const ACTIVITY = 'requestCancellation';
 const SUMMARY = 'cancel POST (after a look-up of running operations on retries)';
 
 /** Sends the cancel POST once (a look-up first whenever an earlier try may have reached CPP). */
-export async function sendCancelPost(run: CancellationRun, post: RequestCancellationInput, deadlineMs: number): Promise<RequestCancellationResult> {
-  if (!patched(LOCAL_POST_PATCH)) return cancellationActivities(deadlineMs - Date.now(), SUMMARY).requestCancellation(post);
+export async function sendCancelPost(run: CancellationRun, post: RequestCancellationInput, clock: RunClock): Promise<RequestCancellationResult> {
+  if (!patched(PATCHES.cancelPostAsLocalActivity)) return cancellationActivities(clock, SUMMARY).requestCancellation(post);
   try {
-    return await postLocalActivity(deadlineMs - Date.now(), SUMMARY).requestCancellation({ ...post, lookUpFirst: run.mayHavePostedBefore() });
+    return await postLocalActivity(clock, SUMMARY).requestCancellation({ ...post, lookUpFirst: run.mayHavePostedBefore() });
   } catch (err) {
     const retryable = retryableCause(err);
     const delayMs = retryable ? retryDelayMs(retryable) : 0;
     // Final failures, a cancellation, or no time left to retry in: the run ends on this failure.
-    if (!retryable || Date.now() + delayMs >= deadlineMs) throw asActivityFailure(err, ACTIVITY);
+    if (!retryable || !clock.leavesTimeFor(delayMs)) throw asActivityFailure(err, ACTIVITY);
     const lastError = retryable instanceof TimeoutFailure ? { type: 'Timeout', message: retryable.message } : retryErrorOf(retryable);
     run.retrying({ activity: ACTIVITY, call: CALL_NAMES[ACTIVITY] ?? ACTIVITY, attempt: 2, lastError, nextAttemptAt: new Date(Date.now() + delayMs).toISOString() });
     await sleep(delayMs, { summary: 'wait before retrying the cancel POST' });
     // The first try may have reached CPP: every retry looks up running operations first.
-    return cancellationActivities(deadlineMs - Date.now(), SUMMARY).requestCancellation({ ...post, lookUpFirst: true });
+    return cancellationActivities(clock, SUMMARY).requestCancellation({ ...post, lookUpFirst: true });
   }
 }
 

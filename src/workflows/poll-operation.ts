@@ -12,22 +12,19 @@ import { TERMINAL_OPERATION_STATUSES } from '../workflow-safe/operation-status';
 import { cancellationActivities, watchActivity } from './activity-stubs';
 import type { CancellationRun } from './cancellation-run';
 import { workflowFailure } from './run-failures';
-import { nextPollStep } from '../workflow-safe/poll-schedule';
+import type { RunClock } from './run-clock';
 import { formatSeconds } from '../workflow-safe/progress-summary';
 
 
-/** Where polling starts: the operation's location, and the interval state (fresh, or carried over by continue-as-new). */
+/** Where polling starts: the operation's location, and the run's clock (fresh, or carried over by continue-as-new). */
 export interface PollStart {
   location: string;
-  deadlineMs: number;
-  /** The backoff interval for the wait after the next poll. */
-  intervalMs: number;
-  /** Whether the first wait is the 202's `Retry-After` (longer than the first interval). */
-  retryAfter?: boolean;
+  clock: RunClock;
 }
 
 /**
- * Polls `start.location` until the operation is terminal and returns it.
+ * Polls `start.location` until the operation is terminal and returns it. Every wait and deadline
+ * is the clock's; the progress shows what the clock decided.
  *
  * @throws `PollingDeadlineExceeded` when the deadline passes first; `ContinueAsNew` every
  * `maxPollsPerRun` polls or when Temporal suggests it (`rawInput` is what the next run receives).
@@ -36,45 +33,40 @@ export async function pollUntilTerminal(run: CancellationRun, input: NormalizedI
   run.enter('polling');
   const { polling } = input;
   const { progress } = run;
+  const { clock } = start;
   const watchWindowMs = polling.watchWindowSeconds * 1000;
-  let intervalMs = start.intervalMs;
   // Polls, or watches (each many polls), in this run: what continue-as-new counts.
   let callsThisRun = 0;
-  // Why the next wait is as long as it is, for the timer's summary in the UI.
-  let waitReason = start.retryAfter ? ' (Retry-After)' : '';
   for (;;) {
-    const waitMs = Date.parse(progress.nextPollAt ?? new Date().toISOString()) - Date.now();
+    const waitMs = clock.waitMs();
     const pollNumber = progress.polls + 1;
     // A watch waits inside its activity; a wait longer than its window is a timer, as without one.
     const watchWaits = watchWindowMs > 0 && waitMs <= watchWindowMs;
-    if (waitMs > 0 && !watchWaits) await sleep(waitMs, { summary: `wait ${formatSeconds(waitMs / 1000)} before poll #${pollNumber}${waitReason}` });
+    if (waitMs > 0 && !watchWaits) await sleep(waitMs, { summary: `wait ${formatSeconds(waitMs / 1000)} before poll #${pollNumber}${clock.waitIsRetryAfter ? ' (Retry-After)' : ''}` });
 
-    const answer = watchWindowMs > 0 ? await watch(run, start, intervalMs, watchWaits ? waitMs : 0, polling) : await pollOnce(start, pollNumber);
+    const answer = watchWindowMs > 0 ? await watch(run, start, watchWaits ? waitMs : 0, polling) : await pollOnce(start, pollNumber);
     run.answered();
-    const { operation, retryAfterMs } = answer;
-    intervalMs = answer.intervalMs ?? intervalMs;
+    const { operation } = answer;
     progress.polls += answer.polls;
     callsThisRun += 1;
     progress.lastPolledAt = answer.lastPolledAt ?? new Date().toISOString();
     progress.operation = operation;
     if (TERMINAL_OPERATION_STATUSES.has(operation.status)) {
-      progress.nextPollAt = undefined;
+      clock.stopped();
+      progress.nextPollAt = clock.nextPollAt;
       return operation;
     }
-    waitReason = retryAfterMs !== undefined && retryAfterMs >= intervalMs ? ' (Retry-After)' : '';
-    const remainingMs = start.deadlineMs - Date.now();
-    if (remainingMs <= 0) {
+    if (clock.hasPassed()) {
       throw workflowFailure({
         type: FailureType.PollingDeadlineExceeded,
         message: `the operation at ${start.location} was still ${operation.rawStatus ?? operation.status} after ${polling.timeoutSeconds} s and ${progress.polls} polls`,
       });
     }
-    const step = nextPollStep(intervalMs, retryAfterMs, remainingMs, polling);
-    progress.nextPollAt = new Date(Date.now() + step.waitMs).toISOString();
-    intervalMs = step.nextIntervalMs;
+    clock.polled(answer.retryAfterMs, answer.intervalMs);
+    progress.nextPollAt = clock.nextPollAt;
     run.show();
     if (callsThisRun >= polling.maxPollsPerRun || workflowInfo().continueAsNewSuggested) {
-      await continueAsNewWith(run, start, intervalMs, rawInput);
+      await continueAsNewWith(run, start, rawInput);
     }
   }
 }
@@ -89,24 +81,24 @@ interface PollAnswer extends OperationStatusResult {
 
 /** One GET as one activity (the wait before it was a timer). */
 async function pollOnce(start: PollStart, pollNumber: number): Promise<PollAnswer> {
-  const answer = await cancellationActivities(start.deadlineMs - Date.now(), `poll #${pollNumber}`).getOperationStatus({ location: start.location });
+  const answer = await cancellationActivities(start.clock, `poll #${pollNumber}`).getOperationStatus({ location: start.location });
   return { ...answer, polls: 1 };
 }
 
 /** GETs inside one activity until the operation changes or the window closes (`polling.watchWindowSeconds`). */
-async function watch(run: CancellationRun, start: PollStart, intervalMs: number, firstWaitMs: number, polling: PollingOptions): Promise<PollAnswer> {
+async function watch(run: CancellationRun, start: PollStart, firstWaitMs: number, polling: PollingOptions): Promise<PollAnswer> {
   const { progress } = run;
   const windowMs = polling.watchWindowSeconds * 1000;
   progress.watchingUntil = new Date(Date.now() + windowMs).toISOString();
   run.show();
   try {
-    return await watchActivity(start.deadlineMs - Date.now(), windowMs, `watch from poll #${progress.polls + 1}`).watchOperation({
+    return await watchActivity(start.clock, windowMs, `watch from poll #${progress.polls + 1}`).watchOperation({
       location: start.location,
       ...(progress.operation ? { last: progress.operation } : {}),
-      firstWaitMs: Math.max(0, firstWaitMs),
-      intervalMs,
+      firstWaitMs,
+      intervalMs: start.clock.intervalMs,
       polling: { backoffCoefficient: polling.backoffCoefficient, maxIntervalSeconds: polling.maxIntervalSeconds, watchWindowSeconds: polling.watchWindowSeconds },
-      deadlineAt: new Date(start.deadlineMs).toISOString(),
+      deadlineAt: new Date(start.clock.deadlineMs).toISOString(),
     });
   } finally {
     progress.watchingUntil = undefined;
@@ -114,16 +106,17 @@ async function watch(run: CancellationRun, start: PollStart, intervalMs: number,
 }
 
 /** Hands the run's state to a fresh run, so the history stays short however long the operation takes. */
-async function continueAsNewWith(run: CancellationRun, start: PollStart, nextIntervalMs: number, rawInput: CancelOfferInput): Promise<never> {
+async function continueAsNewWith(run: CancellationRun, start: PollStart, rawInput: CancelOfferInput): Promise<never> {
   const { progress } = run;
+  const { deadlineAt, nextIntervalMs, nextPollAt } = start.clock.handOver();
   const state: ContinuationState = {
     startedAt: progress.startedAt,
-    deadlineAt: new Date(start.deadlineMs).toISOString(),
+    deadlineAt,
     location: start.location,
     mode: 'asynchronous',
     polls: progress.polls,
     nextIntervalMs,
-    nextPollAt: progress.nextPollAt as string,
+    nextPollAt,
     operation: progress.operation,
     lastPolledAt: progress.lastPolledAt,
     notify: run.targets,
