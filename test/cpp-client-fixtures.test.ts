@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { viewOf } from '../src/activities/cancellation';
-import { requestCancellation, type CancelRequest } from '../src/cpp';
+import { cancelAtMostOnce, type CancelRequest } from '../src/cpp';
 import { watchOperation } from '../src/activities/watch-operation';
 import { loadCppFixture } from './helpers/cpp-fixtures';
 import { reply, useScriptedCppServer, type Handler } from './helpers/scripted-server';
@@ -81,7 +81,7 @@ describe('the operations list on the reference examples (either state field)', (
     '%s: expectedOperationId naming the listed operation lets the POST go',
     async (name) => {
       server.script(fixtureAnswer(name), fixtureAnswer('cancel-200'));
-      const outcome = await requestCancellation(makeClient(), { ...REQUEST, expectedOperationId: '5a63deb5-925b-4ee0-938b-7c86fbf287c5' }, { attempt: 1 });
+      const outcome = await cancelAtMostOnce(makeClient(), { ...REQUEST, expectedOperationId: '5a63deb5-925b-4ee0-938b-7c86fbf287c5' }, { attempt: 1 });
       expect(outcome).toEqual({ kind: 'synchronous' });
       expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
     },
@@ -91,7 +91,7 @@ describe('the operations list on the reference examples (either state field)', (
     '%s: on a retry the publish operation still runs, so the POST is sent again',
     async (name) => {
       server.script(fixtureAnswer(name), fixtureAnswer('cancel-202-migrated'));
-      const outcome = await requestCancellation(makeClient(), REQUEST, { attempt: 2 });
+      const outcome = await cancelAtMostOnce(makeClient(), REQUEST, { attempt: 2 });
       expect(outcome).toMatchObject({ kind: 'asynchronous' });
       expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
     },

@@ -10,6 +10,7 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../temporal-cli/resolve';
 import { WORKFLOW_BUNDLE_OPTIONS } from '../src/worker-process/workflow-bundle';
+import { PATCHES } from '../src/workflows/patches';
 
 const HISTORIES_DIR = path.join(PROJECT_ROOT, 'test', 'fixtures', 'histories');
 
@@ -45,6 +46,12 @@ async function loadHistory(file: string): Promise<temporal.api.history.v1.Histor
 }
 
 describe('replay of recorded histories', () => {
+  it('docs/operations.md names exactly the patches the workflows use', async () => {
+    const doc = await readFile(path.join(PROJECT_ROOT, 'docs', 'operations.md'), 'utf8');
+    const listed = /The patches in use[^:]*:([^.]*)/.exec(doc.replace(/\s+/g, ' '))?.[1] ?? '';
+    expect([...listed.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]).sort()).toEqual(Object.values(PATCHES).sort());
+  });
+
   it('covers every main path', async () => {
     const names = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
     expect(names).toEqual(expect.arrayContaining(REQUIRED));

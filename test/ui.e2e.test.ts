@@ -93,6 +93,19 @@ async function userMetadata(page: Page): Promise<{ summary: string; details: str
   await page.getByText('Current Details').first().waitFor();
   const frames = page.locator('iframe[src*="/render?content="]');
   await frames.first().waitFor();
+  // The blocks render one iframe each, not all at once: on a busy machine the last may still be empty.
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const blocks = await renderedBlocks(frames);
+    if ((blocks['Current Details'] && blocks.Summary) || Date.now() > until) {
+      return { summary: blocks.Summary ?? '', details: blocks.Details ?? '', currentDetails: blocks['Current Details'] ?? '' };
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
+/** The text of each rendered Markdown block, by the heading of the block that holds its iframe. */
+async function renderedBlocks(frames: Locator): Promise<Record<string, string>> {
   const blocks: Record<string, string> = {};
   for (let i = 0; i < (await frames.count()); i++) {
     const frame = frames.nth(i);
@@ -104,7 +117,7 @@ async function userMetadata(page: Page): Promise<{ summary: string; details: str
     });
     blocks[heading] = (await frame.contentFrame().locator('body').innerText()).replace(/\s+/g, ' ').trim();
   }
-  return { summary: blocks.Summary ?? '', details: blocks.Details ?? '', currentDetails: blocks['Current Details'] ?? '' };
+  return blocks;
 }
 
 /** Queries → `progress` (preselected) → Run Query, and the JSON answer. */

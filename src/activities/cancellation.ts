@@ -5,7 +5,7 @@
  */
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { OperationView } from '../contract';
-import { requestCancellation as requestCancellationOverHttp, type CancelRequest } from '../cpp/cancel-at-most-once';
+import { cancelAtMostOnce, type CancelRequest } from '../cpp/cancel-at-most-once';
 import type { CppClient, CppOperation } from '../cpp/types';
 import { watchOperation, type WatchRequest, type WatchResult } from './watch-operation';
 import { toActivityFailure } from './application-failures';
@@ -85,7 +85,7 @@ export function createCancellationActivities({ client }: CancellationActivityDep
     async requestCancellation({ lookUpFirst, ...input }: RequestCancellationInput): Promise<RequestCancellationResult> {
       return withHeartbeat(async () => {
         try {
-          const outcome = await requestCancellationOverHttp(client, input, {
+          const outcome = await cancelAtMostOnce(client, input, {
             // A local activity run again by another worker starts over at attempt 1: it counts as a retry.
             attempt: activityInfo().attempt + (lookUpFirst ? 1 : 0),
             signal: cancellationSignal(),

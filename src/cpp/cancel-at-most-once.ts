@@ -51,7 +51,7 @@ export function isCancelOperation(op: Pick<ListedOperation, 'submissionType'>): 
 }
 
 /** Sends the cancel POST at most once, after finding out what an earlier attempt already did. */
-export async function requestCancellation(client: CppClient, request: CancelRequest, context: CancelRequestContext): Promise<CancelRequestOutcome> {
+export async function cancelAtMostOnce(client: CppClient, request: CancelRequest, context: CancelRequestContext): Promise<CancelRequestOutcome> {
   const retried = context.attempt > 1;
   const guarded = request.expectedOperationId !== undefined;
   const log = context.log ?? (() => undefined);

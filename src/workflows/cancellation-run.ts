@@ -103,8 +103,8 @@ export class CancellationRun {
     this.progress.retry = undefined;
   }
 
-  /** Adds callers to notify (a caller may subscribe twice: kept once). */
-  notify(...targets: NotifyTarget[]): void {
+  /** Adds callers to tell at the end (a caller may subscribe twice: kept once); the end sends the signals. */
+  addNotifyTargets(...targets: NotifyTarget[]): void {
     addTargets(this.targets, ...targets);
   }
 
