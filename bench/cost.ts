@@ -34,7 +34,7 @@ export interface Cost {
   runs: number;
 }
 
-export type CostCase = 'path200' | 'op10min' | 'op24h';
+type CostCase = 'path200' | 'op10min' | 'op24h';
 export type Design = 'shipped' | 'fixed2s' | 'infrequentPolling' | 'watch';
 /** The watch design's window in the table: the shortest that holds a 10-minute operation in one watch. */
 const WATCH_WINDOW_SECONDS = 900;

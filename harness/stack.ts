@@ -12,20 +12,20 @@ import type { RunnableWorker } from './in-process-worker';
 import { Teardown } from './teardown';
 
 /** Where a Temporal server answers. */
-export interface TemporalEndpoint {
+interface TemporalEndpoint {
   address: string;
   namespace: string;
 }
 
 /** A Temporal server that is already running. */
-export interface ExistingTemporal {
+interface ExistingTemporal {
   address: string;
   /** @default 'default' */
   namespace?: string;
 }
 
 /** A workflow bundle to build: the module exporting the workflows, and where the bundle goes. */
-export interface WorkflowBundleBuild {
+interface WorkflowBundleBuild {
   workflowsPath: string;
   outFile: string;
 }

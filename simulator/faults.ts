@@ -11,7 +11,7 @@ export const DEFAULT_OVERSIZED_BYTES = 8 * 1024 * 1024;
 /** Default origin of a `foreignLocation`. */
 export const DEFAULT_FOREIGN_ORIGIN = 'https://evil.example';
 /** A JSON answer cut off mid-value, as a proxy that drops the connection would leave it. */
-export const MALFORMED_JSON_BODY = '[{"id": "x", "status": ';
+const MALFORMED_JSON_BODY = '[{"id": "x", "status": ';
 
 /**
  * Takes the next fault for a request of kind `on`: rules are consumed in their listed order, each

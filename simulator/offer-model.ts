@@ -23,7 +23,7 @@ import type { CancelBehaviour } from './scenario';
 export type AcceptedBehaviour = Extract<CancelBehaviour, { mode: 'accepted' }>;
 
 /** Internal status; what a poll shows can be overridden by `rawStatuses`. */
-export type SimStatus = 'running' | 'canceling' | 'canceled' | 'completed' | 'failed';
+type SimStatus = 'running' | 'canceling' | 'canceled' | 'completed' | 'failed';
 
 /** One operation of a simulated offer. */
 export interface SimOperation {
@@ -43,7 +43,7 @@ export interface SimOperation {
 }
 
 /** Per-offer fault counters, tied to the scenario they were made for (a new scenario starts afresh). */
-export interface FaultCounters {
+interface FaultCounters {
   scenario: object;
   remaining: number[];
 }
@@ -67,7 +67,7 @@ export type CancelOutcome =
   | { kind: 'nothingToCancel' };
 
 /** The default number of GETs after which an accepted cancellation completes. */
-export const DEFAULT_COMPLETE_AFTER_POLLS = 2;
+const DEFAULT_COMPLETE_AFTER_POLLS = 2;
 const API_VERSION_QUERY = 'api-version=2017-10-31';
 
 /** All simulated offers, plus an index of operation ids for the legacy `/api/operations/{id}` route. */

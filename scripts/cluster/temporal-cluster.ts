@@ -8,11 +8,11 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../temporal-cli/resolve';
 import { acceptsConnections, runCommand, spawnLogged, waitFor, type LoggedProcess, type PortAllocator } from './processes';
 
-export const SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+const SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
+type ServiceName = (typeof SERVICES)[number];
 
-export const CONFIG_FILE = path.join(PROJECT_ROOT, 'deploy', 'temporal', 'config', 'temporal.yaml');
-export const DYNAMIC_CONFIG_FILE = path.join(PROJECT_ROOT, 'deploy', 'temporal', 'dynamicconfig', 'production.yaml');
+const CONFIG_FILE = path.join(PROJECT_ROOT, 'deploy', 'temporal', 'config', 'temporal.yaml');
+const DYNAMIC_CONFIG_FILE = path.join(PROJECT_ROOT, 'deploy', 'temporal', 'dynamicconfig', 'production.yaml');
 const SCHEMA_SCRIPT = path.join(PROJECT_ROOT, 'deploy', 'compose', 'temporal-schema.sh');
 const REGISTER_SCRIPT = path.join(PROJECT_ROOT, 'deploy', 'compose', 'temporal-register.sh');
 

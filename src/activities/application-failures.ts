@@ -43,7 +43,7 @@ export function failureTypeOf(err: CppError): FailureType | RetriedFailureType {
 }
 
 /** The secret-free facts of a client error, as carried in failure details. */
-export function failureInfoOf(err: CppError): FailureInfo {
+function failureInfoOf(err: CppError): FailureInfo {
   const status = 'status' in err && typeof err.status === 'number' ? err.status : undefined;
   const body = 'body' in err && typeof err.body === 'string' ? err.body : undefined;
   return { type: failureTypeOf(err), message: err.message, code: err.code, httpStatus: status, body };

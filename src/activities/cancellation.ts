@@ -49,7 +49,7 @@ export function viewOf(op: CppOperation): OperationView {
 }
 
 /** How often a running activity tells Temporal it is alive; the workflow's heartbeat timeout is a few of these. */
-export const HEARTBEAT_INTERVAL_MS = 1_000;
+const HEARTBEAT_INTERVAL_MS = 1_000;
 
 /**
  * Heartbeats while `work` runs, so a worker that dies mid-request is noticed within the heartbeat

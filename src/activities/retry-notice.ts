@@ -28,7 +28,7 @@ function retryDelayMs(failure: ApplicationFailure, attempt: number, policy: Retr
  * The retry the run should show after `failure` ended this attempt, or nothing when Temporal will not
  * retry. `triesBefore`: tries of the same call made before this activity (the POST's local first try).
  */
-export function retryStateAfter(failure: unknown, triesBefore = 0): CallRetry | undefined {
+function retryStateAfter(failure: unknown, triesBefore = 0): CallRetry | undefined {
   if (!(failure instanceof ApplicationFailure) || failure.nonRetryable) return undefined;
   const info = Context.current().info;
   const maxAttempts = info.retryPolicy?.maximumAttempts;

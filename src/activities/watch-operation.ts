@@ -47,7 +47,7 @@ export interface WatchDeps {
 const realSleep = (ms: number, signal: AbortSignal | undefined) => sleep(ms, undefined, signal ? { signal } : {});
 
 /** Whether two views of the operation show a caller the same thing (key order is the client's, kept by JSON). */
-export function sameOperation(a: OperationView | undefined, b: OperationView): boolean {
+function sameOperation(a: OperationView | undefined, b: OperationView): boolean {
   return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
 

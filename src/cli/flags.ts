@@ -4,6 +4,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_TASK_QUEUE, type CancelOfferInput, type PollingOptions } from '../contract';
+import { DEFAULT_MAX_CONCURRENT } from '../workflow-safe/release-input';
+import { DEFAULT_API_VERSION } from '../workflow-safe/value-rules';
 
 /** The options as commander parses them. */
 export interface CliOptions {
@@ -106,7 +108,7 @@ export function buildCommand(): Command {
     .option('--publisher <id>', 'publisher id, e.g. contoso (required unless --attach)')
     .option('--offer <id>', 'offer id, e.g. contoso-offer (required unless --attach)')
     .option('--email <address>', 'notification e-mail; repeatable, or comma-separated', collect, [])
-    .option('--api-version <version>', 'CPP api-version (default 2017-10-31)')
+    .option('--api-version <version>', `CPP api-version (default ${DEFAULT_API_VERSION})`)
     .option('--expected-operation <id>', 'refuse to cancel when another operation is running')
     .option('--workflow-id <id>', 'workflow id (default cpp-cancel/<publisher>/<offer>)')
     .option('--task-queue <name>', `task queue (default $TEMPORAL_TASK_QUEUE or ${DEFAULT_TASK_QUEUE})`)
@@ -120,7 +122,7 @@ export function buildCommand(): Command {
     .option('--attach <workflowId>', 'start nothing: follow a cancellation already started, until its end')
     .option('--offers <file>', 'a whole release: a JSON array of {publisherId, offerId, expectedOperationId?} (instead of --publisher/--offer)')
     .option('--release-id <id>', 'with --offers: names the batch (workflow id cpp-cancel-release/<id>)')
-    .option('--max-concurrent <n>', 'with --offers: cancellations at once (default 5)', positiveInteger)
+    .option('--max-concurrent <n>', `with --offers: cancellations at once (default ${DEFAULT_MAX_CONCURRENT})`, positiveInteger)
     .option('--fail-fast', 'with --offers: cancel the rest at the first failure')
     .addHelpText(
       'after',

@@ -14,7 +14,7 @@ import type { cancelOfferOperation } from '../workflows/cancel-offer-operation';
  * One line that says where the cancellation is: the workflow's own `summary`, with the next poll
  * relative to `now` (`polling · asynchronous · 3 polls · 60 % · Certification 40 % · next poll in 16 s`).
  */
-export function describeProgress(p: CancelOfferProgress, now = Date.now()): string {
+function describeProgress(p: CancelOfferProgress, now = Date.now()): string {
   return progressSummary(p, now);
 }
 

@@ -17,7 +17,7 @@ import { releaseInputFromCli, runRelease, type ReleaseCliOptions } from './relea
 import { hasWorker } from './task-queue-pollers';
 
 /** How CPP answered, as `--until-accepted` prints it. */
-export function describeAnswer(answer: CppAnswer): string {
+function describeAnswer(answer: CppAnswer): string {
   const confirmed = answer.confirmedByLookup || answer.confirmedByRetriedPost ? ' (a retry found the POST had taken effect)' : '';
   return answer.mode === 'synchronous'
     ? `CPP answered 200: synchronous; the operation is cancelled${confirmed}`

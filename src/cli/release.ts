@@ -22,7 +22,7 @@ export interface ReleaseCliOptions {
 }
 
 /** Reads the offers file: a JSON array of {publisherId, offerId, expectedOperationId?}, or an object with `offers`. */
-export async function readOffersFile(file: string): Promise<unknown> {
+async function readOffersFile(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -54,7 +54,7 @@ export async function releaseInputFromCli(o: ReleaseCliOptions): Promise<{ input
 }
 
 /** `contoso/contoso-offer: failed CppBadRequest: …` */
-export function describeRow(row: ReleaseOfferRow): string {
+function describeRow(row: ReleaseOfferRow): string {
   const detail = row.failure ? ` ${row.failure.type}: ${row.failure.message}` : row.mode ? ` (${row.mode})` : '';
   return `${row.publisherId}/${row.offerId}: ${row.phase}${row.attached ? ' (attached to the run already going)' : ''}${detail}`;
 }

@@ -8,7 +8,6 @@ import type { temporal } from '@temporalio/proto';
 import { progressQuery, type CancelOfferProgress, type FailureInfo, type CallRetry } from '../contract';
 import { CALL_NAMES } from '../contract/internal';
 
-export type { CallRetry };
 
 /** The workflow's `progress`, plus `retry` while a call is being retried. */
 export interface CancellationStatus {

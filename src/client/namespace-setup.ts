@@ -20,10 +20,10 @@ export interface EndpointTarget {
 }
 
 /** Where a Nexus endpoint of that name routes, if one exists. */
-export type EndpointRoute = { kind: 'missing' } | { kind: 'here' } | { kind: 'elsewhere'; where: string };
+type EndpointRoute = { kind: 'missing' } | { kind: 'here' } | { kind: 'elsewhere'; where: string };
 
 /** The search attributes of ours that `namespace` lacks (empty when it has them all). */
-export async function missingSearchAttributes(connection: OperatorConnection, namespace: string): Promise<string[]> {
+async function missingSearchAttributes(connection: OperatorConnection, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = { ...existing.customAttributes, ...existing.systemAttributes };
   return SEARCH_ATTRIBUTE_NAMES.filter((name) => !(name in known));
@@ -42,7 +42,7 @@ export async function ensureSearchAttributes(connection: OperatorConnection, nam
 }
 
 /** Whether the endpoint `target.name` exists, and whether it routes to `target`'s namespace and task queue. */
-export async function nexusEndpointRoute(connection: OperatorConnection, target: EndpointTarget): Promise<EndpointRoute> {
+async function nexusEndpointRoute(connection: OperatorConnection, target: EndpointTarget): Promise<EndpointRoute> {
   const { endpoints } = await connection.operatorService.listNexusEndpoints({ name: target.name, pageSize: 10 });
   const existing = (endpoints ?? []).find((e) => e.spec?.name === target.name);
   if (!existing) return { kind: 'missing' };
@@ -71,7 +71,7 @@ export async function ensureNexusEndpoint(connection: OperatorConnection, target
 }
 
 /** A namespace the worker must not poll: it lacks what every run needs. One line, with the command that fixes it. */
-export class NamespaceNotReadyError extends Error {
+class NamespaceNotReadyError extends Error {
   override readonly name = 'NamespaceNotReadyError';
 }
 

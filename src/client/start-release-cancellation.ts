@@ -20,7 +20,7 @@ export class InvalidReleaseInputError extends Error {
 }
 
 /** `Cancel operations on 3 offers of release 2026.12`: what the Temporal UI shows for the batch. */
-export function releaseSummaryLine(input: { releaseId?: string; offers: unknown[] }): string {
+function releaseSummaryLine(input: { releaseId?: string; offers: unknown[] }): string {
   return `Cancel operations on ${input.offers.length} offer${input.offers.length === 1 ? '' : 's'}${input.releaseId ? ` of release ${input.releaseId}` : ''}`;
 }
 

@@ -46,7 +46,7 @@ export type CancelRequestOutcome =
 export const LOOKUP_HOLDS_POST_UNTIL_ATTEMPT = 5;
 
 /** Whether a listed operation is a cancel operation (CPP's own submission type). */
-export function isCancelOperation(op: Pick<ListedOperation, 'submissionType'>): boolean {
+function isCancelOperation(op: Pick<ListedOperation, 'submissionType'>): boolean {
   return /cancel/i.test(op.submissionType ?? '');
 }
 

@@ -8,7 +8,7 @@ import type { TokenProvider } from './token-provider';
 import type { CppRequestEvent } from './types';
 
 /** The public CPP endpoint. */
-export const DEFAULT_CPP_BASE_URL = 'https://cloudpartner.azure.com';
+const DEFAULT_CPP_BASE_URL = 'https://cloudpartner.azure.com';
 
 const MiB = 1024 * 1024;
 
@@ -44,7 +44,7 @@ export interface CppHttpClientOptions {
 }
 
 /** The defaults of {@link CppHttpClientOptions}. */
-export const CLIENT_DEFAULTS = {
+const CLIENT_DEFAULTS = {
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 30_000,

@@ -19,7 +19,7 @@ import { BearerTokens } from './tokens';
 import type { CancelOperationRequest, CancelOperationResponse, CppClient, ListedOperation, ListOperationsOptions, OperationPoll, RequestOptions } from './types';
 import { CppUrls } from './urls';
 
-export { DEFAULT_CPP_BASE_URL, type CppHttpClientOptions } from './client-options';
+export type { CppHttpClientOptions } from './client-options';
 
 /**
  * {@link CppClient} over HTTP with undici.

@@ -56,7 +56,7 @@ export type CppHttpErrorCode =
   | 'UnexpectedStatus';
 
 /** The code and retryability of an HTTP status that is not the expected answer. */
-export function classifyHttpStatus(status: number): { code: CppHttpErrorCode; retryable: boolean } {
+function classifyHttpStatus(status: number): { code: CppHttpErrorCode; retryable: boolean } {
   switch (status) {
     case 400:
       return { code: 'BadRequest', retryable: false };

@@ -1,22 +1,14 @@
 /**
- * The Cloud Partner Portal API client: plain TypeScript, no Temporal.
+ * The Cloud Partner Portal API client: plain TypeScript, no Temporal. What a caller of the API needs:
+ * the HTTP client, the cancel made safe to repeat, the typed errors, and the token providers.
  */
 export * from './types';
 export * from './errors';
-export { CppHttpClient, DEFAULT_CPP_BASE_URL, type CppHttpClientOptions } from './client';
+export { CppHttpClient, type CppHttpClientOptions } from './client';
 export { resolveLocation } from './location';
-export { normaliseOperationStatus, parseListedOperations, parseOperation, parseOperationObject } from './operation';
-export { isCancelOperation, LOOKUP_HOLDS_POST_UNTIL_ATTEMPT, cancelAtMostOnce, type CancelRequest, type CancelRequestContext, type CancelRequestOutcome } from './cancel-at-most-once';
-export { parseRetryAfter, MAX_RETRY_AFTER_MS } from './retry-after';
-export { redactText, REDACTED } from './redact';
-export { cppCredentialsFromEnv, describeCredentials, type CppCredentials } from './credentials';
-export {
-  CPP_SCOPE,
-  DEFAULT_REFRESH_MARGIN_MS,
-  EntraTokenProvider,
-  StaticTokenProvider,
-  createTokenProvider,
-  createTokenProviderFromEnv,
-  type EntraTokenProviderOptions,
-  type TokenProvider,
-} from './token-provider';
+export { parseOperation } from './operation';
+export { LOOKUP_HOLDS_POST_UNTIL_ATTEMPT, cancelAtMostOnce, type CancelRequest } from './cancel-at-most-once';
+export { parseRetryAfter } from './retry-after';
+export { redactText } from './redact';
+export { describeCredentials } from './credentials';
+export { CPP_SCOPE, EntraTokenProvider, StaticTokenProvider, createTokenProvider, createTokenProviderFromEnv, type TokenProvider } from './token-provider';

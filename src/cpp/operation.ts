@@ -25,7 +25,7 @@ const STATUS_ALIASES: Record<string, OperationStatus> = {
  * `notStarted`; `inProgress` → `running`; `Succeeded`/`complete` → `completed`; `cancelled` →
  * `canceled`. Anything else is `unknown` (not terminal: the caller keeps polling).
  */
-export function normaliseOperationStatus(raw: string): OperationStatus {
+function normaliseOperationStatus(raw: string): OperationStatus {
   return STATUS_ALIASES[raw.toLowerCase().replace(/[\s_-]+/g, '')] ?? 'unknown';
 }
 
@@ -75,7 +75,7 @@ export function parseListedOperations(json: unknown): ListedOperation[] {
 }
 
 /** One operation object; `path` names it in error messages (e.g. `operation[0]`). */
-export function parseOperationObject(json: unknown, path = 'operation'): CppOperation {
+function parseOperationObject(json: unknown, path = 'operation'): CppOperation {
   const o = asRecord(json, path);
   if (typeof o.status !== 'string') throw unexpected(`${path}.status must be a string`);
   const steps = parseSteps(o.steps, `${path}.steps`);

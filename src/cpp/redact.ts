@@ -6,7 +6,7 @@
  */
 
 /** What a removed secret is replaced with. */
-export const REDACTED = '[REDACTED]';
+const REDACTED = '[REDACTED]';
 
 // `Bearer <token>` in any casing, the token being the RFC 6750 b64token alphabet.
 const BEARER_PATTERN = /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi;

@@ -13,14 +13,14 @@ export const CPP_SCOPE = 'https://cloudpartner.azure.com/.default';
  * Refresh a cached token this long before it expires, so no request leaves with a dying token.
  * A token that lives less than twice as long is refreshed halfway through its life instead.
  */
-export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+const DEFAULT_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /**
  * The authority hosts of Microsoft's clouds. Instance discovery knows them; for any other host
  * (`AZURE_AUTHORITY_HOST` pointing at a private or test authority) it can only fail, so it is
  * turned off there (see {@link createTokenProvider}).
  */
-export const MICROSOFT_AUTHORITY_HOSTS: readonly string[] = [
+const MICROSOFT_AUTHORITY_HOSTS: readonly string[] = [
   'login.microsoftonline.com',
   'login.windows.net',
   'login.microsoft.com',
@@ -42,7 +42,7 @@ export const MICROSOFT_AUTHORITY_HOSTS: readonly string[] = [
  * (AADSTS700016); `invalid_scope` / `invalid_resource`: the CPP API is unknown to the tenant
  * (AADSTS1002012, 500011).
  */
-export const REFUSED_CREDENTIAL_ERRORS: readonly string[] = ['invalid_client', 'unauthorized_client', 'invalid_scope', 'invalid_resource'];
+const REFUSED_CREDENTIAL_ERRORS: readonly string[] = ['invalid_client', 'unauthorized_client', 'invalid_scope', 'invalid_resource'];
 
 /** Where the CPP client gets its bearer token. */
 export interface TokenProvider {

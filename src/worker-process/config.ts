@@ -78,7 +78,7 @@ export interface WorkerConfig {
 }
 
 /** Where the worker reports on itself. */
-export interface ObservabilityConfig {
+interface ObservabilityConfig {
   /** Prometheus `/metrics` listen address; off when absent. */
   metricsAddress?: string;
   /** `/livez` and `/readyz` listen address; off when absent. */

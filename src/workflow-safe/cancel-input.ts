@@ -19,7 +19,7 @@ export const DEFAULT_POLLING: PollingOptions = {
   maxPollsPerRun: 100,
   watchWindowSeconds: 0,
 };
-export const MAX_NOTIFY_TARGETS = 50;
+const MAX_NOTIFY_TARGETS = 50;
 
 const seconds = (min: number, max: number) =>
   z.number({ error: 'must be a number' }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });

@@ -4,13 +4,13 @@
  * refused the same way, with one message naming every problem.
  */
 import { z } from 'zod';
-import { MAX_RELEASE_OFFERS, type CancelReleaseInput, type NotifyTarget, type PollingOptions, type ReleaseOffer } from '../contract';
+import { MAX_RELEASE_OFFERS, type NotifyTarget, type PollingOptions, type ReleaseOffer } from '../contract';
 import { type ReleaseContinuation } from '../contract/internal';
 import { DEFAULT_POLLING, inputSchemaParts } from './cancel-input';
 import { describeIssues, valueSchemas } from './value-rules';
 
 export const DEFAULT_MAX_CONCURRENT = 5;
-export const MAX_CONCURRENT = 100;
+const MAX_CONCURRENT = 100;
 
 const { identifier, notificationEmails } = valueSchemas();
 const { polling, notify } = inputSchemaParts();
@@ -40,7 +40,7 @@ function duplicateProblems(raw: unknown): string[] {
   return problems;
 }
 
-export function isReleaseContinuation(v: unknown): v is ReleaseContinuation {
+function isReleaseContinuation(v: unknown): v is ReleaseContinuation {
   const c = v as Partial<ReleaseContinuation> | null;
   return typeof c === 'object' && c !== null && typeof c.startedAt === 'string' && Array.isArray(c.rows) && Number.isFinite(c.continuedAsNew);
 }
@@ -106,5 +106,3 @@ export function validateReleaseInput(raw: unknown, options: { allowContinuation?
   };
 }
 
-/** The input as the starter builds it (the type callers write). */
-export type { CancelReleaseInput };

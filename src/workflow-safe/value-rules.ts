@@ -7,12 +7,12 @@
 import { z } from 'zod';
 
 /** Longest identifier we send; CPP ids are far shorter, this only stops abuse. */
-export const MAX_IDENTIFIER_LENGTH = 256;
-export const MAX_EMAIL_LENGTH = 254;
-export const MAX_NOTIFICATION_EMAILS = 50;
+const MAX_IDENTIFIER_LENGTH = 256;
+const MAX_EMAIL_LENGTH = 254;
+const MAX_NOTIFICATION_EMAILS = 50;
 export const DEFAULT_API_VERSION = '2017-10-31';
 /** Longest field name quoted in a validation message. */
-export const MAX_FIELD_NAME_CHARS = 64;
+const MAX_FIELD_NAME_CHARS = 64;
 
 // Controls (C0, DEL, C1) and the Unicode line/paragraph separators: never part of a path segment.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;

@@ -25,7 +25,7 @@ import { failureInfo, workflowFailure } from './run-failures';
 import { ReleaseRun } from './release-run';
 
 /** Children started by one run before it continues as new (about 7 history events each). */
-export const MAX_CHILDREN_PER_RUN = 250;
+const MAX_CHILDREN_PER_RUN = 250;
 /** Starts of one offer's child: a run that ends between a refused start and our subscribe is started again. */
 const MAX_START_TRIES = 3;
 

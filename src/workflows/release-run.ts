@@ -12,14 +12,14 @@ import { notifyAll } from './notify';
 const PHASES: ReleaseOfferPhase[] = ['pending', 'running', 'succeeded', 'failed', 'workflowCanceled', 'skipped'];
 const releaseOfferDoneSignal = defineSignal<[CompletionSignalPayload]>(RELEASE_OFFER_DONE_SIGNAL);
 
-export function countsOf(rows: readonly ReleaseOfferRow[]): Record<ReleaseOfferPhase, number> {
+function countsOf(rows: readonly ReleaseOfferRow[]): Record<ReleaseOfferPhase, number> {
   const counts = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<ReleaseOfferPhase, number>;
   for (const row of rows) counts[row.phase] += 1;
   return counts;
 }
 
 /** e.g. `running · 12 of 40 done · 3 running · 1 failed`. */
-export function releaseSummary(phase: ReleaseProgress['phase'], rows: readonly ReleaseOfferRow[]): string {
+function releaseSummary(phase: ReleaseProgress['phase'], rows: readonly ReleaseOfferRow[]): string {
   const c = countsOf(rows);
   const done = c.succeeded + c.failed + c.workflowCanceled + c.skipped;
   const parts = [phase, `${done} of ${rows.length} done`];

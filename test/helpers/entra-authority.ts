@@ -37,7 +37,7 @@ import { thumbprints } from './test-pki';
 export const CPP_TEST_SCOPE = 'https://cloudpartner.azure.com/.default';
 
 /** One app registration: its client id and what it signs in with. */
-export interface RegisteredClient {
+interface RegisteredClient {
   clientId: string;
   secret?: string;
   /** The certificate (PEM) whose key signs the client assertion. */
@@ -59,7 +59,7 @@ export interface EntraAuthorityOptions {
 }
 
 /** What the authority saw of one request (never a secret, an assertion or a token). */
-export interface AuthorityRequest {
+interface AuthorityRequest {
   /** ms since the epoch. */
   at: number;
   method: string;
@@ -79,7 +79,7 @@ export interface AuthorityRequest {
 }
 
 /** How {@link RunningEntraAuthority.tokenIssuer} describes the issued tokens to a resource server. */
-export interface TokenIssuer {
+interface TokenIssuer {
   issuer: string;
   audience: string;
   /** The signing key's public half (PEM, SPKI). */
@@ -87,7 +87,7 @@ export interface TokenIssuer {
 }
 
 /** A failure to answer the next token requests with. */
-export interface TokenFailure {
+interface TokenFailure {
   status: number;
   /** OAuth error. @default 'temporarily_unavailable' */
   error?: string;

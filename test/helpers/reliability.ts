@@ -33,7 +33,7 @@ export function size(ci: number, full: number): number {
 export const SECRET_MARKER = 'RELIABILITY-SECRET';
 
 /** The prefix of test/helpers/stack.ts's token, so scans also cover the other test files' runs. */
-export const STACK_TOKEN_MARKER = 'sim-token-SECRET-';
+const STACK_TOKEN_MARKER = 'sim-token-SECRET-';
 
 /**
  * Secrets no scan can know by value, recognised by their form: a complete signed JWT (every token

@@ -8,7 +8,7 @@ import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import type { LogLevel } from '@temporalio/common';
 import { redactText } from '../../cpp/redact';
 
-export type LogFormat = 'json' | 'pretty';
+type LogFormat = 'json' | 'pretty';
 
 export interface LoggerOptions {
   format: LogFormat;
@@ -45,7 +45,7 @@ function jsonReplacer(): (key: string, value: unknown) => unknown {
 }
 
 /** One log entry as a JSON object: `time`, `level`, `msg`, then the metadata (workflowId, runId, …) at top level. */
-export function jsonLine(entry: LogEntry): string {
+function jsonLine(entry: LogEntry): string {
   const fields: Record<string, unknown> = {
     time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
     level: entry.level,
@@ -59,7 +59,7 @@ export function jsonLine(entry: LogEntry): string {
 }
 
 /** One log entry for people: `time LEVEL [component] message {metadata}`. */
-export function prettyLine(entry: LogEntry): string {
+function prettyLine(entry: LogEntry): string {
   const { sdkComponent, taskToken: _dropped, ...meta } = entry.meta ?? {};
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
   const component = typeof sdkComponent === 'string' ? ` [${sdkComponent}]` : '';

@@ -16,7 +16,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 
 /** Service name unless `OTEL_SERVICE_NAME` or `OTEL_RESOURCE_ATTRIBUTES` says otherwise. */
-export const DEFAULT_SERVICE_NAME = 'cpp-offer-cancellation';
+const DEFAULT_SERVICE_NAME = 'cpp-offer-cancellation';
 
 /** Where traces go; `loadWorkerConfig` makes it from the `OTEL_*` variables. */
 export interface TracingConfig {
