@@ -2,19 +2,18 @@
  * The package as another team installs it: `npm pack`, the tarball installed into a fresh consumer
  * project (its own node_modules, TypeScript strict with `nodenext`, ESM), every TypeScript block of
  * the README and of docs/release-orchestration.md compiled there against the package's own
- * declarations, and the README's "From code" block run against a dev server: a start, a `progress`
- * query and the result. So the docs cannot drift from the API, and no import reaches past `exports`.
+ * declarations, and the README's "From code" block run against a dev server and the installed
+ * worker command: a start, a `progress` query and the result; the installed CLI then follows it.
+ * So the docs cannot drift from the API, and no import reaches past `exports`.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEFAULT_TASK_QUEUE } from '../src/contract';
-import { StaticTokenProvider } from '../src/cpp/token-provider';
 import { PROJECT_ROOT } from '../temporal-cli/resolve';
-import { cancellationWorker } from '../harness/in-process-worker';
+import { collectOutput } from '../harness/process-output';
 import { startStack } from '../harness/stack';
 import { tsSnippets, type DocSnippet } from './helpers/doc-snippets';
 
@@ -85,23 +84,36 @@ it('every TypeScript block of the README and docs/release-orchestration.md compi
   await sh(process.execPath, [tsc, '-p', consumer], { cwd: consumer, timeout: 120_000 });
 }, 180_000);
 
-it("runs the README's From code block against a dev server: start, progress query, result", async () => {
+it("the installed bins run: the worker serves the README's From code block (start, progress query, result), the CLI follows it", async () => {
   const snippet = snippets.find((s) => s.run) as DocSnippet;
-  // A stack of its own: the README's block starts on the default task queue with the default id.
-  const stack = await startStack({
-    temporal: {},
-    simulator: { port: 0, tokens: [TOKEN] },
-    workflowBundle: { codePath: (await import('vitest')).inject('workflowBundlePath') },
-    worker: cancellationWorker({ taskQueue: DEFAULT_TASK_QUEUE, tokenProvider: new StaticTokenProvider(TOKEN) }),
+  // A dev server of its own: the README's block starts on the default task queue with the default id.
+  const stack = await startStack({ temporal: {}, simulator: { port: 0, tokens: [TOKEN] } });
+  const env = { ...cleanEnv(), TEMPORAL_ADDRESS: stack.temporal.address };
+  const worker = spawn(path.join(consumer, 'node_modules', '.bin', 'cpp-offer-cancellation-worker'), [], {
+    cwd: consumer,
+    env: { ...env, CPP_BASE_URL: stack.simulator.url, CPP_ACCESS_TOKEN: TOKEN, LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const output = collectOutput(worker);
   try {
+    await output.waitForLine((l) => l.includes('"msg":"worker ready"'), 90_000);
     stack.simulator.setScenario('contoso', 'contoso-offer', { cancel: { mode: 'accepted', completeAfterPolls: 1 } });
     const compiled = path.join(consumer, 'out', snippet.fileName.replace(/\.ts$/, '.js'));
-    const { stdout } = await sh(process.execPath, [compiled], { cwd: consumer, env: { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address }, timeout: 60_000 });
+    const { stdout } = await sh(process.execPath, [compiled], { cwd: consumer, env, timeout: 60_000 });
     const [summary, ...result] = stdout.trim().split('\n');
     expect(summary).toMatch(/^(requesting|polling) · /);
     expect(JSON.parse(result.join('\n'))).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous', polls: 1, operation: { status: 'completed' } });
+
+    const cli = await sh(path.join(consumer, 'node_modules', '.bin', 'cpp-offer-cancel'), ['--attach', 'cpp-cancel/contoso/contoso-offer'], { cwd: consumer, env, timeout: 60_000 });
+    expect(cli.stdout).toContain('succeeded: the operation was cancelled (asynchronous) after 1 poll');
   } finally {
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker.once('close', resolve));
     await stack.stop();
   }
-}, 120_000);
+}, 180_000);
+
+/** The test's environment without the settings that would point the bins elsewhere. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TEMPORAL_|CPP_|AZURE_|OTEL_|NODE_OPTIONS|VITEST)/.test(k)));
+}
