@@ -63,6 +63,18 @@ function simple(name: string, scenario: OfferScenario, extra: Partial<CancelOffe
   };
 }
 
+/** Starts `raw` untyped, as the UI would, so the workflow's own validation answers, and waits for its end. */
+function untyped(name: string, raw: unknown): Recording {
+  return {
+    name,
+    async run({ client }) {
+      const handle = await client.workflow.start(WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: `replay/${name}`, args: [raw] });
+      await handle.result().catch(() => undefined);
+      return [[name, handle]];
+    },
+  };
+}
+
 export const RECORDINGS: Recording[] = [
   simple('sync-200', { cancel: { mode: 'synchronous' } }),
   simple('async-202-migrated-location', { cancel: { mode: 'accepted', locationForm: 'migrated', completeAfterPolls: 3 } }),
@@ -94,6 +106,11 @@ export const RECORDINGS: Recording[] = [
       return [['failed-invalid-input', handle]];
     },
   },
+  // An id with a lone surrogate (valid as a JSON escape): refused by validation, naming the field, behind
+  // the patch `refuse-ill-formed-unicode`. The `-before-rule` fixture was recorded by the code before it
+  // (the activity refused it, after the look-up for expectedOperationId) and must keep replaying.
+  untyped('ill-formed-offer-id', { publisherId: 'contoso', offerId: 'a\udc00b', notificationEmails: ['jondoe@contoso.com'], expectedOperationId: 'op-1' }),
+  untyped('ill-formed-offer-id-before-rule', { publisherId: 'contoso', offerId: 'b\udc00c', notificationEmails: ['jondoe@contoso.com'], expectedOperationId: 'op-1' }),
   {
     name: 'workflow-cancelled',
     async run({ client, simulator }) {

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLLING, validateInput } from '../src/workflow-safe/cancel-input';
+import { validateReleaseInput } from '../src/workflow-safe/release-input';
 
 const valid = { publisherId: 'contoso', offerId: 'contoso-offer', notificationEmails: ['jondoe@contoso.com'] };
 
@@ -36,6 +37,10 @@ describe('validateInput', () => {
     [{ ...valid, notify: [{ workflowId: '' }] }, 'notify.0.workflowId: must not be empty'],
     [{ ...valid, accessToken: 'x' }, 'accessToken: unknown field'],
     [{ ...valid, continuation: 'x' }, 'continuation: is internal'],
+    [{ ...valid, offerId: 'a\udc00b' }, 'offerId: must be well-formed Unicode (it holds a lone surrogate)'],
+    [{ ...valid, expectedOperationId: '\ud800' }, 'expectedOperationId: must be well-formed Unicode'],
+    [{ ...valid, notificationEmails: ['a\ud800@b.com'] }, 'notificationEmails.0: must be well-formed Unicode'],
+    [{ ...valid, notify: [{ workflowId: 'w\udfff' }] }, 'notify.0.workflowId: must be well-formed Unicode'],
     [null, '(input): must be one JSON object'],
     [[valid], '(input): must be one JSON object'],
   ])('rejects %j naming the field', (raw, expected) => {
@@ -81,6 +86,22 @@ const generatedInput = fc.oneof(
 const FIELD = String.raw`(?:[\w$-]+|"(?:[^"\\]|\\.)*")`;
 /** `field.path: problem`, where odd keys are JSON-quoted. */
 const FIELD_THEN_PROBLEM = new RegExp(String.raw`^(?:\(input\)|${FIELD}(?:\.${FIELD})*): \S`, 's');
+
+describe('well-formed Unicode', () => {
+  it('a surrogate pair (an emoji) is well-formed; only a half of one is refused', () => {
+    expect(validateInput({ ...valid, offerId: 'offer-😀' }).ok).toBe(true);
+    expect(validateInput({ ...valid, offerId: 'offer-\ud83d' })).toEqual({ ok: false, problems: ['offerId: must be well-formed Unicode (it holds a lone surrogate)'] });
+  });
+
+  it('a workflow replaying a history from before the rule may skip it (refuseIllFormedUnicode: false)', () => {
+    expect(validateInput({ ...valid, offerId: 'a\udc00b' }, { refuseIllFormedUnicode: false }).ok).toBe(true);
+  });
+
+  it('the batch refuses it too, naming the offer', () => {
+    const problems = validateReleaseInput({ offers: [{ publisherId: 'contoso', offerId: 'a\udc00b' }], notificationEmails: ['a@b.co'] });
+    expect(problems).toEqual({ ok: false, problems: ['offers.0.offerId: must be well-formed Unicode (it holds a lone surrogate)'] });
+  });
+});
 
 describe('validateInput over generated inputs', () => {
   it('never throws; answers ok with safe ids, or problems that each name a field', () => {

@@ -37,6 +37,8 @@ const REQUIRED = [
   'local-post-async-202',
   'local-post-failed-cpp-bad-request',
   'local-post-retry-503-then-200',
+  'ill-formed-offer-id',
+  'ill-formed-offer-id-before-rule',
 ];
 
 /** Reads a fixture written by `historyFileText` (protobufjs object form). */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { NotifyTarget, PollingOptions } from '../contract';
 import type { ContinuationState } from '../contract/internal';
-import { DEFAULT_API_VERSION, describeIssues, valueSchemas } from './value-rules';
+import { DEFAULT_API_VERSION, describeIssues, illFormedUnicodeProblems, valueSchemas } from './value-rules';
 
 // Module-private schemas: exported objects would be deep-frozen when the worker shares this module
 // between workflow runs, and zod writes inside a schema as it parses (see src/worker-process/workflow-bundle.ts).
@@ -119,20 +119,32 @@ export interface NormalizedInput {
 
 export type InputValidation = { ok: true; input: NormalizedInput } | { ok: false; problems: string[] };
 
+/** Options of {@link validateInput}. */
+export interface ValidationOptions {
+  /** This run was continued as new by the workflow itself: it may carry a `continuation`. */
+  allowContinuation?: boolean;
+  /**
+   * Refuse strings that are not well-formed Unicode (a lone surrogate). Always, but in a workflow
+   * replaying a history from before the rule (see `PATCHES.refuseIllFormedUnicode`). @default true
+   */
+  refuseIllFormedUnicode?: boolean;
+}
+
 /**
  * Validates `raw`, naming every bad field (`notify.0.workflowId: must not be empty`).
  *
  * `continuation` is refused unless `allowContinuation` says this run was continued as new by the
  * workflow itself (only the workflow may set it).
  */
-export function validateInput(raw: unknown, options: { allowContinuation?: boolean } = {}): InputValidation {
+export function validateInput(raw: unknown, options: ValidationOptions = {}): InputValidation {
   const result = inputSchema.safeParse(raw);
   const callerContinuation =
     !options.allowContinuation && typeof raw === 'object' && raw !== null && (raw as { continuation?: unknown }).continuation !== undefined;
-  if (!result.success || callerContinuation) {
+  const illFormed = options.refuseIllFormedUnicode === false ? [] : illFormedUnicodeProblems(raw);
+  if (!result.success || callerContinuation || illFormed.length > 0) {
     const problems = result.success ? [] : describeIssues(result.error);
     if (callerContinuation && !problems.some((p) => p.startsWith('continuation:'))) problems.push(`continuation: ${CONTINUATION_REFUSED}`);
-    return { ok: false, problems };
+    return { ok: false, problems: [...problems, ...illFormed.filter((p) => !problems.includes(p))] };
   }
   const { apiVersion, polling, notify, ...rest } = result.data;
   return {

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { MAX_RELEASE_OFFERS, type NotifyTarget, type PollingOptions, type ReleaseOffer } from '../contract';
 import { type ReleaseContinuation } from '../contract/internal';
-import { DEFAULT_POLLING, inputSchemaParts } from './cancel-input';
-import { describeIssues, valueSchemas } from './value-rules';
+import { DEFAULT_POLLING, inputSchemaParts, type ValidationOptions } from './cancel-input';
+import { describeIssues, illFormedUnicodeProblems, valueSchemas } from './value-rules';
 
 export const DEFAULT_MAX_CONCURRENT = 5;
 const MAX_CONCURRENT = 100;
@@ -89,9 +89,9 @@ function byField(a: string, b: string): number {
 const MAX_PROBLEMS_LISTED = 50;
 
 /** Validates `raw`, naming every problem (`offers.3.offerId: must not be empty`, `offers.5: repeats offers.2 …`). */
-export function validateReleaseInput(raw: unknown, options: { allowContinuation?: boolean } = {}): ReleaseInputValidation {
+export function validateReleaseInput(raw: unknown, options: ValidationOptions = {}): ReleaseInputValidation {
   const result = releaseSchema.safeParse(raw);
-  const problems = [...(result.success ? [] : describeIssues(result.error)), ...duplicateProblems(raw)];
+  const problems = [...(result.success ? [] : describeIssues(result.error)), ...duplicateProblems(raw), ...(options.refuseIllFormedUnicode === false ? [] : illFormedUnicodeProblems(raw))];
   if (result.success && result.data.continuation && !options.allowContinuation) problems.push('continuation: is internal to the workflow and must not be set by callers');
   if (!result.success || problems.length > 0) {
     problems.sort(byField);

@@ -81,6 +81,29 @@ export function describeIssues(error: z.ZodError): string[] {
   );
 }
 
+// A surrogate half without its other half: valid in a JS string and as a JSON escape, but no UTF-8
+// (so no request, header or Temporal payload) can carry it.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** How deep into the input the Unicode check looks (inputs are a few levels deep). */
+const MAX_WALK_DEPTH = 6;
+
+/**
+ * One `field: problem` line for every string in `raw` (nested objects and arrays included) that is
+ * not well-formed Unicode, such as `offerId: must be well-formed Unicode (it holds a lone surrogate)`.
+ */
+export function illFormedUnicodeProblems(raw: unknown): string[] {
+  const problems: string[] = [];
+  const walk = (value: unknown, path: string[], depth: number): void => {
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) problems.push(`${path.length > 0 ? path.join('.') : '(input)'}: must be well-formed Unicode (it holds a lone surrogate)`);
+    } else if (typeof value === 'object' && value !== null && depth < MAX_WALK_DEPTH) {
+      for (const [key, item] of Object.entries(value)) walk(item, [...path, /^[\w$-]+$/.test(key) ? key : JSON.stringify(key.slice(0, MAX_FIELD_NAME_CHARS))], depth + 1);
+    }
+  };
+  walk(raw, [], 0);
+  return problems;
+}
+
 /** The first problem with `value` as an identifier, or undefined when it is safe to send. */
 export function identifierProblem(value: unknown): string | undefined {
   const result = identifierSchema.safeParse(value);

@@ -6,6 +6,7 @@ import { ContinueAsNew, isCancellation, patched, workflowInfo } from '@temporali
 import { FailureType, type CancelOfferInput, type CancelOfferResult, type OperationView } from '../contract';
 import { type ContinuationState } from '../contract/internal';
 import { isContinuationState, salvageNotifyTargets, validateInput, type NormalizedInput } from '../workflow-safe/cancel-input';
+import { refusesIllFormedUnicode } from './patches';
 import { CancellationRun, type Confirmation } from './cancellation-run';
 import { sendCancelPost } from './cancel-post';
 import { toWorkflowFailure, workflowFailure } from './run-failures';
@@ -30,7 +31,7 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
   const continuation = continuedAsNew && isContinuationState(rawInput?.continuation) ? rawInput.continuation : undefined;
   const run = new CancellationRun(continuation);
 
-  const validation = validateInput(rawInput, { allowContinuation: continuedAsNew });
+  const validation = validateInput(rawInput, { allowContinuation: continuedAsNew, refuseIllFormedUnicode: refusesIllFormedUnicode(rawInput) });
   if (!validation.ok) {
     run.addNotifyTargets(...salvageNotifyTargets(rawInput));
     throw await run.fail(invalidInput(validation.problems));

@@ -22,6 +22,7 @@ import { validateReleaseInput, type NormalizedReleaseInput } from '../workflow-s
 import type { cancelOfferOperation } from './cancel-offer-operation';
 import { childOptions } from './child';
 import { failureInfo, workflowFailure } from './run-failures';
+import { refusesIllFormedUnicode } from './patches';
 import { ReleaseRun } from './release-run';
 
 /** Children started by one run before it continues as new (about 7 history events each). */
@@ -31,7 +32,7 @@ const MAX_START_TRIES = 3;
 
 export async function cancelReleaseOffers(raw: CancelReleaseInput): Promise<ReleaseResult> {
   const continuedAsNew = workflowInfo().continuedFromExecutionRunId !== undefined;
-  const validation = validateReleaseInput(raw, { allowContinuation: continuedAsNew });
+  const validation = validateReleaseInput(raw, { allowContinuation: continuedAsNew, refuseIllFormedUnicode: refusesIllFormedUnicode(raw) });
   const run = new ReleaseRun(validation.ok ? validation.input.continuation : undefined);
   if (!validation.ok) {
     run.set('failed');

@@ -75,7 +75,7 @@ type Input = Record<string, unknown>;
 const mutation: fc.Arbitrary<(input: Input) => void> = fc.oneof(
   badId.map((v) => (i: Input) => void (i.publisherId = v)),
   badId.map((v) => (i: Input) => void (i.offerId = v)),
-  // Valid for the schema, but no UTF-8 form: the client refuses it before any request.
+  // Valid as a JSON escape, but no UTF-8 form: validation refuses it, naming the field.
   fc.constantFrom('\ud800', 'a\udc00b').map((v) => (i: Input) => void (i.offerId = v)),
   badEmails.map((v) => (i: Input) => void (i.notificationEmails = v)),
   fc.constantFrom<unknown>('latest', '17-10-31', '2017-10-31\r\n', 20171031, '').map((v) => (i: Input) => void (i.apiVersion = v)),
@@ -132,16 +132,8 @@ async function outcomeOf(handle: WorkflowHandle, boundMs: number): Promise<Outco
 function expectedOutcome(raw: unknown): string {
   const validation = validateInput(raw);
   if (!validation.ok) return FailureType.InvalidInput;
-  const { publisherId, offerId, expectedOperationId } = validation.input;
-  // Ids the schema accepts but UTF-8 cannot carry (lone surrogates) are refused by the client, before any request.
-  if (![publisherId, offerId, expectedOperationId ?? ''].every(isWellFormed)) return FailureType.InvalidInput;
-  if (expectedOperationId !== undefined) return FailureType.OperationMismatch;
+  if (validation.input.expectedOperationId !== undefined) return FailureType.OperationMismatch;
   return 'completed';
-}
-
-/** Whether `s` has a UTF-8 form (no lone surrogates); `String#isWellFormed` is ES2024, past our lib. */
-function isWellFormed(s: string): boolean {
-  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 }
 
 const preview = (raw: unknown) => {
@@ -262,6 +254,27 @@ describe('input the workflow must refuse without a workflow-task failure (regres
     const { outcome, taskFailures } = await startRaw({ ...base, offerId, continuation });
     expect({ outcome, taskFailures }).toEqual({ outcome: FailureType.InvalidInput, taskFailures: 0 });
     expect(simulator.requests({ publisherId: 'someone-else' }).map((r) => r.path)).toEqual([]);
+  });
+
+  // Regression (the full run's seed 175716, its 74th input): an offerId holding a lone surrogate passed
+  // validation; with an expectedOperationId the look-up could not be built and the run ended
+  // OperationMismatch instead of InvalidInput. Now validation names the field, before any request.
+  it('an offerId with a lone surrogate, with an expectedOperationId, fails as InvalidInput naming the field (seed 175716)', async () => {
+    const raw = {
+      publisherId: '༓𫠠𖨙',
+      offerId: 'a\udc00b',
+      notificationEmails: ['8$&ze.u@98xu.jkx'],
+      apiVersion: '2017-10-31',
+      polling: { initialIntervalSeconds: 1, timeoutSeconds: 3600, maxPollsPerRun: 100, watchWindowSeconds: 0 },
+      notify: [{ workflowId: `nobody-${randomUUID()}`, signalName: 'offerCancellationCompleted' }],
+      expectedOperationId: '__:中~-F',
+    };
+    const { outcome, taskFailures, handle } = await startRaw(raw);
+    expect({ outcome, taskFailures }).toEqual({ outcome: FailureType.InvalidInput, taskFailures: 0 });
+    const failure: unknown = await handle.result().then(() => undefined, (err: unknown) => (err as WorkflowFailedError).cause);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).message).toBe('invalid input: offerId: must be well-formed Unicode (it holds a lone surrogate)');
+    expect(simulator.requests({ publisherId: raw.publisherId })).toEqual([]);
   });
 
   // Regression: the InvalidInput message once repeated unknown keys in full; a 1.1 MB key made the
