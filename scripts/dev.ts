@@ -15,6 +15,7 @@ import { loadWorkerConfig } from '../src/worker-process/config';
 import { type TemporalConfig } from '../src/client/temporal-config';
 import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, defaultWorkflowId } from '../src/contract';
 import { temporalConnectionOptions } from '../src/client/temporal-connection';
+import { DEV_STACK_FILE, type DevStackFile } from '../src/client/dev-stack-address';
 import { ensureNexusEndpoint, ensureSearchAttributes } from '../src/client/namespace-setup';
 import { StaticTokenProvider, createTokenProviderFromEnv } from '../src/cpp/token-provider';
 import { startSummary } from '../src/workflow-safe/progress-summary';
@@ -136,6 +137,13 @@ async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
   return () => rm(lockFile, { force: true });
 }
 
+/** Writes where this stack answers, for the commands run beside it; returns the file. */
+async function writeDevStackFile(dataDir: string, stack: DevStackFile): Promise<string> {
+  const file = path.join(dataDir, DEV_STACK_FILE);
+  await writeFile(file, `${JSON.stringify(stack, null, 2)}\n`);
+  return file;
+}
+
 /** The options of the harness's stack for `env`: Temporal and the simulator unless `env` names its own. */
 function stackParts(env: NodeJS.ProcessEnv, options: DevStackOptions, dataDir: string, seed: SimulatorSeed | undefined) {
   const ports = devPorts(env, options);
@@ -149,7 +157,8 @@ function stackParts(env: NodeJS.ProcessEnv, options: DevStackOptions, dataDir: s
         logFile: path.join(dataDir, 'temporal-dev.log'),
         log: (line: string) => say('temporal', line),
       };
-  const simulator = seed ? { host: IP, port: ports.simulator, tokens: [DEMO_TOKEN], seed } : undefined;
+  // Its offers and operations outlive a restart, as CPP's would: a cancellation in flight finds its operation again.
+  const simulator = seed ? { host: IP, port: ports.simulator, tokens: [DEMO_TOKEN], seed, stateFile: path.join(dataDir, 'simulator-state.json') } : undefined;
   return { temporal, simulator };
 }
 
@@ -217,6 +226,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const { temporal, cpp } = worker.config;
     say('worker', `polling task queue ${temporal.taskQueue} on ${temporal.address}; CPP ${cpp.baseUrl}`);
     for (const line of worker.setupLines) say('temporal', line);
+    // Commands run without TEMPORAL_ADDRESS in this checkout find this stack by it (src/client/dev-stack-address.ts).
+    const stackFile = release ? await writeDevStackFile(dataDir, { pid: process.pid, temporalAddress: temporal.address, uiUrl: devServer?.uiUrl, simulatorUrl: simulator?.url, taskQueue: temporal.taskQueue }) : undefined;
     return {
       temporalAddress: temporal.address,
       uiUrl: devServer?.uiUrl,
@@ -224,6 +235,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       taskQueue: temporal.taskQueue,
       seed,
       stop: async () => {
+        if (stackFile) await rm(stackFile, { force: true });
         await stack.stop((err) => say('dev', `clean-up failed: ${String(err)}`));
         await release?.();
       },
@@ -260,14 +272,25 @@ async function setUpNamespace(config: TemporalConfig): Promise<string[]> {
 /** The addresses the starter CLI and the Temporal CLI use by default; any other is spelled out. */
 const DEFAULT_ADDRESSES = new Set(['localhost:7233', '127.0.0.1:7233']);
 
+/** Which offer the printed commands cancel: a demo offer of the simulator, or, against a real CPP, yours. */
+interface CommandOffer {
+  publisherId: string;
+  offerId: string;
+  email: string;
+}
+
+const demoOffer = (offerId: string): CommandOffer => ({ publisherId: DEMO_PUBLISHER, offerId, email: DEMO_EMAIL });
+/** With CPP_BASE_URL set there are no demo offers: the commands name what to fill in. */
+const REAL_OFFER: CommandOffer = { publisherId: '<publisherId>', offerId: '<offerId>', email: '<you@your-company.com>' };
+
 /**
  * The demo cancellation as a starter CLI command, exactly as printed by `npm run dev` (the test runs it).
  * `npm start --` is `tsx src/starter.ts`.
  */
-export function demoCliCommand(stack: Pick<DevStack, 'temporalAddress' | 'taskQueue'>, offerId = 'contoso-offer'): { env: Record<string, string>; args: string[]; text: string } {
+export function demoCliCommand(stack: Pick<DevStack, 'temporalAddress' | 'taskQueue'>, offerId = 'contoso-offer', offer: CommandOffer = demoOffer(offerId)): { env: Record<string, string>; args: string[]; text: string } {
   const env: Record<string, string> = DEFAULT_ADDRESSES.has(stack.temporalAddress) ? {} : { TEMPORAL_ADDRESS: stack.temporalAddress };
   if (stack.taskQueue !== DEFAULT_TASK_QUEUE) env.TEMPORAL_TASK_QUEUE = stack.taskQueue;
-  const args = ['--publisher', DEMO_PUBLISHER, '--offer', offerId, '--email', DEMO_EMAIL, '--wait'];
+  const args = ['--publisher', offer.publisherId, '--offer', offer.offerId, '--email', offer.email, '--wait'];
   const prefix = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
   return { env, args, text: `${prefix}npm start -- ${args.join(' ')}` };
 }
@@ -276,36 +299,37 @@ export function demoCliCommand(stack: Pick<DevStack, 'temporalAddress' | 'taskQu
  * The same cancellation through the Temporal CLI (`npm run temporal --` runs the project's resolved
  * binary, which is not on PATH): a start and a progress query, as printed; the test runs them.
  */
-export function demoTemporalCommands(stack: Pick<DevStack, 'temporalAddress' | 'taskQueue'>, offerId = 'long-offer'): { start: string[]; query: string[]; text: string[] } {
-  const workflowId = defaultWorkflowId(DEMO_PUBLISHER, offerId);
+export function demoTemporalCommands(stack: Pick<DevStack, 'temporalAddress' | 'taskQueue'>, offerId = 'long-offer', offer: CommandOffer = demoOffer(offerId)): { start: string[]; query: string[]; text: string[] } {
+  const workflowId = defaultWorkflowId(offer.publisherId, offer.offerId);
   const address = DEFAULT_ADDRESSES.has(stack.temporalAddress) ? [] : ['--address', stack.temporalAddress];
-  const input = JSON.stringify({ publisherId: DEMO_PUBLISHER, offerId, notificationEmails: [DEMO_EMAIL] });
-  const start = ['workflow', 'start', ...address, '--type', WORKFLOW_TYPE, '--task-queue', stack.taskQueue, '--workflow-id', workflowId, '--static-summary', startSummary(DEMO_PUBLISHER, offerId), '--input', input];
+  const input = JSON.stringify({ publisherId: offer.publisherId, offerId: offer.offerId, notificationEmails: [offer.email] });
+  const start = ['workflow', 'start', ...address, '--type', WORKFLOW_TYPE, '--task-queue', stack.taskQueue, '--workflow-id', workflowId, '--static-summary', startSummary(offer.publisherId, offer.offerId), '--input', input];
   const query = ['workflow', 'query', ...address, '--workflow-id', workflowId, '--name', 'progress'];
   const quote = (arg: string) => (/^[\w./:=@-]+$/.test(arg) ? arg : `'${arg}'`);
   const text = [start, query].map((args) => `npm run temporal -- ${args.map(quote).join(' ')}`);
   return { start, query, text };
 }
 
-/** What `npm run dev` prints once the stack runs: where things are, the three ways to start, the demo offers. */
+/** What `npm run dev` prints once the stack runs: where things are, the three ways to start, the demo offers (or, against a real CPP, what to fill in). */
 export function welcomeText(stack: DevStack): string {
-  const input = JSON.stringify({ publisherId: DEMO_PUBLISHER, offerId: 'contoso-offer', notificationEmails: [DEMO_EMAIL] });
-  const temporalCli = demoTemporalCommands(stack);
+  const offer = stack.seed ? demoOffer('contoso-offer') : REAL_OFFER;
+  const input = JSON.stringify({ publisherId: offer.publisherId, offerId: offer.offerId, notificationEmails: [offer.email] });
+  const temporalCli = demoTemporalCommands(stack, 'long-offer', stack.seed ? demoOffer('long-offer') : REAL_OFFER);
   const offers = stack.seed ? describeSeed(stack.seed, '    ') : [];
   return [
     '',
     'Ready. Start a cancellation in any of three ways:',
     '',
-    `  CLI:           ${demoCliCommand(stack).text}`,
+    `  CLI:           ${demoCliCommand(stack, offer.offerId, offer).text}`,
     `  Temporal UI:   ${stack.uiUrl ? `${stack.uiUrl} → Workflows → Start Workflow` : '(not started here: TEMPORAL_ADDRESS is set)'}`,
-    `                 Workflow ID ${defaultWorkflowId(DEMO_PUBLISHER, 'contoso-offer')} · Task Queue ${stack.taskQueue} · Workflow Type ${WORKFLOW_TYPE}`,
+    `                 Workflow ID ${defaultWorkflowId(offer.publisherId, offer.offerId)} · Task Queue ${stack.taskQueue} · Workflow Type ${WORKFLOW_TYPE}`,
     `                 Input → Data: ${input}`,
     `  Temporal CLI:  ${temporalCli.text[0]}`,
     `                 ${temporalCli.text[1]}`,
     '',
     ...(offers.length > 0
       ? [`  Demo offers (publisher ${DEMO_PUBLISHER}; use any as --offer or offerId; each can be cancelled again and again):`, ...offers, '']
-      : [`  CPP: ${stack.simulatorUrl} (CPP_BASE_URL), with your credentials: real offers only.`, '']),
+      : [`  CPP: ${stack.simulatorUrl} (CPP_BASE_URL), with your credentials: real offers only; put your publisher, offer and e-mail in place of the <…>.`, '']),
     '  Each finished cancellation prints one line here. Ctrl-C stops everything.',
     '',
   ].join('\n');
@@ -361,11 +385,11 @@ export class DevConsoleLog {
     }
     if (entry.message === 'Activity failed') {
       const error: unknown = meta.error;
-      const final = error instanceof ApplicationFailure && error.nonRetryable;
+      // A retried one: the activity's own line says it, numbered as the CLI and the UI number attempts.
+      if (error instanceof ApplicationFailure && !error.nonRetryable) return undefined;
       // A final failure ends the run, whose finished line says it: shown only when asked for more (LOG_LEVEL=INFO).
-      if (final && SEVERITY[this.level] > SEVERITY.INFO) return undefined;
-      const activity = `${String(meta.activityType ?? 'activity')}${meta.attempt !== undefined ? ` attempt ${String(meta.attempt)}` : ''}`;
-      return `${entry.level} ${activity} of ${workflowId ?? '?'} failed: ${errorText(error)}${final ? '' : ' (Temporal retries it)'}`;
+      if (SEVERITY[this.level] > SEVERITY.INFO) return undefined;
+      return `${entry.level} ${String(meta.activityType ?? 'activity')} of ${workflowId ?? '?'} failed: ${errorText(error)}`;
     }
     const context = workflowId ? ` (${workflowId})` : '';
     const error = meta.error !== undefined ? `: ${errorText(meta.error)}` : '';

@@ -12,7 +12,7 @@ import { ensureNexusEndpoint, ensureSearchAttributes } from '../src/client/names
 import { temporalConnectionOptions } from '../src/client/temporal-connection';
 
 async function main(): Promise<void> {
-  const config = loadTemporalConfig();
+  const config = loadTemporalConfig(process.env, { devStack: true });
   const connection = await Connection.connect(await temporalConnectionOptions(config));
   try {
     const added = await ensureSearchAttributes(connection, config.namespace);

@@ -60,6 +60,11 @@ export interface SimOffer {
   faults?: FaultCounters;
 }
 
+/** An offer as a state file keeps it (fault counters are not kept: they start afresh). */
+export interface PersistedOffer extends Omit<SimOffer, 'operations' | 'faults'> {
+  operations: Array<Omit<SimOperation, 'cancel'> & { cancel?: { behaviour: AcceptedBehaviour; targetId: string } }>;
+}
+
 /** What a cancel POST did to the offer. */
 export type CancelOutcome =
   | { kind: 'synchronous'; canceled: SimOperation }
@@ -161,6 +166,37 @@ export class OfferBook {
   clear(): void {
     this.offers.clear();
     this.byOperationId.clear();
+  }
+
+  /** Every offer and operation as plain data (a Cancel operation names its target by id), for a state file. */
+  snapshot(): PersistedOffer[] {
+    return this.all().map(({ faults: _faults, operations, ...offer }) => ({
+      ...offer,
+      operations: operations.map(({ cancel, ...op }) => ({ ...op, ...(cancel ? { cancel: { behaviour: cancel.behaviour, targetId: cancel.target.id } } : {}) })),
+    }));
+  }
+
+  /**
+   * Takes back offers a {@link snapshot} kept. Times are wall-clock milliseconds, so an operation that
+   * completes some time after its POST does so across a restart as it would have without one.
+   */
+  restore(offers: PersistedOffer[]): void {
+    this.clear();
+    for (const saved of offers) {
+      const offer: SimOffer = { publisherId: saved.publisherId, offerId: saved.offerId, postCount: saved.postCount, pollCount: saved.pollCount, operations: [] };
+      const byId = new Map<string, SimOperation>();
+      for (const { cancel: _cancel, ...op } of saved.operations) {
+        const operation: SimOperation = { ...op };
+        byId.set(op.id, operation);
+        offer.operations.push(operation);
+        this.byOperationId.set(op.id, { offer, operation });
+      }
+      for (const op of saved.operations) {
+        const target = op.cancel && byId.get(op.cancel.targetId);
+        if (op.cancel && target) byId.get(op.id)!.cancel = { behaviour: op.cancel.behaviour, target };
+      }
+      this.offers.set(offerKey(offer.publisherId, offer.offerId), offer);
+    }
   }
 
   private add(

@@ -9,6 +9,7 @@ import { createAdminHandler } from './admin';
 import { jwtTokenCheck, staticTokenCheck, type JwtIssuerOptions } from './bearer-auth';
 import { createCppHandler } from './cpp-handler';
 import type { Sleep } from './deliver';
+import { loadState, stateWriter } from './state-file';
 import { OfferBook, offerKey } from './offer-model';
 import { operationJson } from './operation-json';
 import { errorReply } from './reply';
@@ -38,6 +39,8 @@ export interface SimulatorOptions {
   maxLoggedRequests?: number;
   /** `api-version` values the CPP routes accept; others get 400. @default ['2017-10-31'] */
   apiVersions?: string[];
+  /** Keeps offers and operations in this file across restarts (read at start, written after changes). */
+  stateFile?: string;
 }
 
 /** Which logged requests to return; every given field must match. */
@@ -93,6 +96,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const seeded = seedEntries(seed);
 
   const book = new OfferBook();
+  const restored = options.stateFile ? loadState(book, options.stateFile) : 0;
+  if (restored > 0) options.log?.(`restored ${restored} offers from ${options.stateFile}`);
+  const state = options.stateFile ? stateWriter(book, options.stateFile) : undefined;
   const log = new RingBuffer<SimulatedRequest>(options.maxLoggedRequests ?? 100_000);
   let scenarios = new Map<string, OfferScenario>();
   let defaultScenario = BUILTIN_DEFAULT_SCENARIO;
@@ -148,6 +154,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       book.clear();
       log.clear();
       applySeed();
+      state?.changed();
     },
   };
 
@@ -170,7 +177,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const rawPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
     const isAdmin = rawPath === '/_admin' || rawPath.startsWith('/_admin/');
-    (isAdmin ? admin : cpp)(req, res, rawPath, rawQuery).catch((err: unknown) => {
+    (isAdmin ? admin : cpp)(req, res, rawPath, rawQuery)
+      // Any request may have created an offer or moved an operation on.
+      .then(() => state?.changed())
+      .catch((err: unknown) => {
       options.log?.(`simulator error on ${req.method ?? ''} ${rawPath}: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) {
         const reply = errorReply(500, 'The simulator failed to handle the request.');
@@ -201,6 +211,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         entry.resolve(false);
       }
       pending.clear();
+      state?.flush();
       const stopped = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
       server.closeAllConnections();
       await stopped;

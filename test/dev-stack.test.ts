@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -58,15 +58,18 @@ describe('npm run dev (startDevStack)', () => {
   let dataDir: string;
   let stack: DevStack | undefined;
   let temporalPort: number;
+  // Fixed, as npm run dev's own (7450): an operation's location names the simulator's port.
+  let simulatorPort: number;
   let bundlePath: string;
 
   const start = async () =>
-    startDevStack({ env: { ...cleanEnv(), WORKFLOW_BUNDLE_PATH: bundlePath }, temporalPort, uiPort: false, simulatorPort: 0, dataDir });
+    startDevStack({ env: { ...cleanEnv(), WORKFLOW_BUNDLE_PATH: bundlePath }, temporalPort, uiPort: false, simulatorPort, dataDir });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'cpp-dev-stack-'));
     bundlePath = (await buildWorkflowBundle({ outFile: path.join(dataDir, 'workflow-bundle.js') })).outFile;
     temporalPort = await freePort();
+    simulatorPort = await freePort();
     stack = await start();
   });
 
@@ -90,6 +93,34 @@ describe('npm run dev (startDevStack)', () => {
     expect(finished.output).toMatch(/succeeded: the operation was cancelled \(synchronous\)/);
     expect(finished.code, finished.output).toBe(0);
   }, 150_000);
+
+  it('commands run without TEMPORAL_ADDRESS find the running stack on its own ports (its dev-stack.json)', async () => {
+    const current = stack!;
+    const otherOffer = `${offerId}-found`;
+    const env = { ...cleanEnv(), DEV_DATA_DIR: dataDir };
+    const started = await run('npx', ['tsx', 'src/starter.ts', '--publisher', 'contoso', '--offer', otherOffer, '--email', 'jondoe@contoso.com', '--wait'], env, 120_000);
+    expect(started.output).toContain(`cancellation ${defaultWorkflowId('contoso', otherOffer)} (run `);
+    expect(started.output).toContain(`on ${current.temporalAddress} namespace=default`);
+    expect(started.code, started.output).toBe(0);
+    const described = await run('npx', ['tsx', 'scripts/temporal.ts', 'workflow', 'describe', '--workflow-id', defaultWorkflowId('contoso', otherOffer)], env, 60_000);
+    expect(described.output).toMatch(/Status\s+COMPLETED/);
+    expect(described.code, described.output).toBe(0);
+  }, 150_000);
+
+  it('a failed connection names the address tried and where it came from', async () => {
+    // A dev-stack.json whose process lives (this one) but whose server does not answer.
+    const elsewhere = await mkdtemp(path.join(os.tmpdir(), 'cpp-dev-stack-gone-'));
+    try {
+      await writeFile(path.join(elsewhere, 'dev-stack.json'), JSON.stringify({ pid: process.pid, temporalAddress: '127.0.0.1:1', taskQueue: 'cpp-offer-cancellation' }));
+      const failed = await run('npx', ['tsx', 'src/starter.ts', '--attach', 'cpp-cancel/contoso/x'], { ...cleanEnv(), DEV_DATA_DIR: elsewhere }, 60_000);
+      expect(failed.output.trim()).toBe(
+        `cannot reach Temporal at 127.0.0.1:1 (the running npm run dev, ${path.join(elsewhere, 'dev-stack.json')}): connection refused — the npm run dev that wrote it does not answer there; restart it, or set TEMPORAL_ADDRESS`,
+      );
+      expect(failed.code).toBe(1);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('runs the printed Temporal CLI commands (npm run temporal -- …): start, then the progress query', async () => {
     const current = stack!;
@@ -126,19 +157,53 @@ describe('npm run dev (startDevStack)', () => {
     );
     expect(error).toBeInstanceOf(DevStackInUseError);
     const message = (error as Error).message;
-    expect(message).toContain(`port ${temporalPort} (Temporal gRPC, DEV_TEMPORAL_PORT) already in use on 127.0.0.1`);
+    // The simulator's port is fixed too (as npm run dev's own 7450): both are named.
+    expect(message).toContain(`ports ${temporalPort} (Temporal gRPC, DEV_TEMPORAL_PORT), ${simulatorPort} (CPP simulator, SIMULATOR_PORT) already in use on 127.0.0.1`);
     // (Another process holding the data directory would add DEV_DATA_DIR=.data-2; this one holds it itself.)
-    expect(message).toMatch(/run this one beside it: DEV_TEMPORAL_PORT=\d+ npm run dev$/);
+    expect(message).toMatch(/run this one beside it: DEV_TEMPORAL_PORT=\d+ SIMULATOR_PORT=\d+ npm run dev$/);
     expect(message.split('\n')).toHaveLength(1);
     // The first stack is untouched.
     const connection = await Connection.connect({ address: stack!.temporalAddress });
     await connection.close();
   });
 
-  it('keeps the finished cancellation across a restart on the same data directory', async () => {
+  it('keeps the finished cancellation across a restart on the same data directory, and finishes one that was polling', async () => {
+    // A cancellation polling when the stack stops: its operation ends 12 s after the POST.
+    const polling = `${offerId}-restart`;
+    const scenario = { cancel: { mode: 'accepted', completeAfterMs: 12_000, steps: 2 } };
+    const put = await fetch(`${stack!.simulatorUrl}/_admin/scenarios/contoso/${polling}`, { method: 'PUT', body: JSON.stringify(scenario) });
+    expect(put.status).toBe(200);
+    const before = await Connection.connect({ address: stack!.temporalAddress });
+    try {
+      const client = new Client({ connection: before });
+      await client.workflow.start('cancelOfferOperation', {
+        taskQueue: stack!.taskQueue,
+        workflowId: defaultWorkflowId('contoso', polling),
+        args: [{ publisherId: 'contoso', offerId: polling, notificationEmails: ['jondoe@contoso.com'], polling: { initialIntervalSeconds: 1, maxIntervalSeconds: 1 } }],
+      });
+      const handle = client.workflow.getHandle(defaultWorkflowId('contoso', polling));
+      for (let i = 0; (await handle.query(progressQuery)).polls < 1; i++) {
+        expect(i).toBeLessThan(150);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await before.close();
+    }
     await stack!.stop();
     stack = undefined;
     stack = await start();
+    const finishing = await Connection.connect({ address: stack.temporalAddress });
+    try {
+      // The simulator came back with the operation: the run polls it to its end, as it would against CPP.
+      const result: unknown = await new Client({ connection: finishing }).workflow.getHandle(defaultWorkflowId('contoso', polling)).result();
+      expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous', operation: { status: 'completed' } });
+      const requests = (await (await fetch(`${stack.simulatorUrl}/_admin/requests?offerId=${polling}`)).json()) as { endpoint: string }[];
+      // No second POST after the restart: only polls.
+      expect(requests.filter((r) => r.endpoint === 'cancel')).toEqual([]);
+      expect(requests.length).toBeGreaterThan(0);
+    } finally {
+      await finishing.close();
+    }
 
     const connection = await Connection.connect({ address: stack.temporalAddress });
     try {
@@ -154,6 +219,18 @@ describe('npm run dev (startDevStack)', () => {
       await connection.close();
     }
   }, 150_000);
+});
+
+describe('npm run dev against a real CPP (CPP_BASE_URL set)', () => {
+  it('prints commands for your offers, with what to fill in, and no demo offer', () => {
+    const text = welcomeText({ temporalAddress: '127.0.0.1:7233', taskQueue: 'cpp-offer-cancellation', simulatorUrl: 'https://cloudpartner.azure.com', uiUrl: 'http://127.0.0.1:8233', stop: async () => undefined });
+    expect(text).toContain('npm start -- --publisher <publisherId> --offer <offerId> --email <you@your-company.com> --wait');
+    expect(text).toContain('Workflow ID cpp-cancel/<publisherId>/<offerId>');
+    expect(text).toContain('real offers only');
+    expect(text).not.toContain('contoso');
+    expect(text).not.toContain('Demo offers');
+    expect(text).not.toMatch(/(long|sync)-offer/);
+  });
 });
 
 describe('the dev console (DevConsoleLog)', () => {
@@ -173,16 +250,16 @@ describe('the dev console (DevConsoleLog)', () => {
     expect(log.format(entry('INFO', 'Worker state changed', { state: 'RUNNING' }))).toBeUndefined();
   });
 
-  it('names the activity, attempt, workflow and reason of a failure Temporal retries; leaves out a final one at WARN', () => {
+  it("shows the activity's own line for an attempt Temporal retries (not the SDK's, whose attempt counts differently); leaves out a final one at WARN", () => {
     const log = new DevConsoleLog('WARN');
     const throttled = ApplicationFailure.create({ type: 'CppThrottled', message: 'CPP cancel POST answered HTTP 429' });
-    expect(log.format(entry('WARN', 'Activity failed', { workflowId: 'cpp-cancel/contoso/t', activityType: 'requestCancellation', attempt: 1, error: throttled }))).toBe(
-      'WARN requestCancellation attempt 1 of cpp-cancel/contoso/t failed: CppThrottled: CPP cancel POST answered HTTP 429 (Temporal retries it)',
-    );
+    expect(log.format(entry('WARN', 'Activity failed', { workflowId: 'cpp-cancel/contoso/t', activityType: 'requestCancellation', attempt: 1, error: throttled }))).toBeUndefined();
+    const own = 'cancel POST attempt 2 failed: CppThrottled HTTP 429: CPP cancel POST answered HTTP 429; attempt 3 at 12:00:03Z';
+    expect(log.format(entry('WARN', own, { workflowId: 'cpp-cancel/contoso/t', activityType: 'requestCancellation', attempt: 2, call: 'cancel POST' }))).toBe(`WARN ${own} (cpp-cancel/contoso/t)`);
     const notFound = ApplicationFailure.create({ type: 'CppNotFound', message: '404', nonRetryable: true });
     expect(log.format(entry('WARN', 'Activity failed', { workflowId: 'w', activityType: 'requestCancellation', attempt: 1, error: notFound }))).toBeUndefined();
     expect(new DevConsoleLog('INFO').format(entry('WARN', 'Activity failed', { workflowId: 'w', activityType: 'requestCancellation', attempt: 1, error: notFound }))).toBe(
-      'WARN requestCancellation attempt 1 of w failed: CppNotFound: 404',
+      'WARN requestCancellation of w failed: CppNotFound: 404',
     );
   });
 });

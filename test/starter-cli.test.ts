@@ -2,9 +2,13 @@
  * `npm start -- …` as a person runs it: the starter CLI as its own process (`node --import tsx
  * src/starter.ts`, what `npm start --` runs) against the shared dev server, a simulator and a worker.
  * Input errors in the flags' terms, connection failures in one line, the task queue the header
- * names, comma-separated e-mails, progress with a relative next poll, Ctrl-C and `--attach`.
+ * names, comma-separated e-mails, progress with a relative next poll, Ctrl-C and `--attach` (of a
+ * cancellation, of a release batch, of anything else).
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { collectOutput, type ProcessOutput } from '../harness/process-output';
 import { defaultWorkflowId } from '../src/contract';
@@ -122,7 +126,52 @@ describe('npm start -- … against a running worker', () => {
 
     const attached = cli(['--attach', workflowId]);
     expect(await attached.exited, all(attached)).toBe(0);
-    expect(attached.stdout()).toContain(`following ${workflowId} (run `);
+    expect(attached.stdout()).toContain(`following cancellation ${workflowId} (run `);
     expect(attached.stdout()).toMatch(/^succeeded: the operation was cancelled \(asynchronous\) after 4 polls/m);
   }, 60_000);
+
+  it('a release batch: Ctrl-C says the batch goes on and how to follow it; --attach recognises the batch and follows it to its result', async () => {
+    const slow = stack.offerId('batch-slow');
+    const quick = stack.offerId('batch-quick');
+    const refused = stack.offerId('batch-refused');
+    stack.simulator.setScenario('contoso', slow, { cancel: { mode: 'accepted', completeAfterPolls: 4 } });
+    stack.simulator.setScenario('contoso', quick, { cancel: { mode: 'synchronous' } });
+    stack.simulator.setScenario('contoso', refused, { cancel: { mode: 'error', status: 400 } });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'release-attach-'));
+    const file = path.join(dir, 'offers.json');
+    await writeFile(file, JSON.stringify([slow, quick, refused].map((offerId) => ({ publisherId: 'contoso', offerId }))));
+    const releaseId = `attach-${slow.slice(-8)}`;
+    const workflowId = `cpp-cancel-release/${releaseId}`;
+    try {
+      const run = cli(['--offers', file, '--release-id', releaseId, '--email', 'a@contoso.com', '--task-queue', stack.taskQueue, '--poll-initial', '1', '--poll-max', '1', '--wait']);
+      await run.waitForLine((l) => l.startsWith('  running · '), 30_000);
+      run.interrupt();
+      expect(await run.exited).toBe(130);
+      expect(run.stdout()).toContain(`stopped following (Ctrl-C); release batch ${workflowId} goes on in Temporal. Follow it again with:`);
+      expect(run.stdout()).toContain(`npm start -- --attach ${workflowId}`);
+
+      const attached = cli(['--attach', workflowId]);
+      expect(await attached.exited, all(attached)).toBe(1);
+      const out = attached.stdout();
+      expect(out).toContain(`following release batch ${workflowId} (run `);
+      expect(out).toMatch(/^ {2}running · \d of 3 done · /m);
+      expect(out).toContain(`  contoso/${slow}: succeeded (asynchronous)`);
+      expect(out).toContain(`  contoso/${quick}: succeeded (synchronous)`);
+      expect(out).toMatch(new RegExp(`^  contoso/${refused}: failed CppBadRequest: `, 'm'));
+      expect(out).toMatch(/^failed: 2 of 3 offers cancelled$/m);
+      // Each offer's line once; nothing of a single cancellation's follow.
+      expect(out.split('\n').filter((l) => l.includes(`contoso/${slow}:`))).toHaveLength(1);
+      expect(out).not.toMatch(/undefined|NaN/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('--attach names what a run of another type is, instead of following it as a cancellation', async () => {
+    const handle = await stack.client.workflow.start('nexusCaller', { taskQueue: 'nobody-polls-this', workflowId: `not-ours-${stack.offerId('x')}`, args: [] });
+    const attached = cli(['--attach', handle.workflowId]);
+    expect(await attached.exited).toBe(2);
+    expect(attached.stderr()).toContain(`--attach ${handle.workflowId}: a nexusCaller workflow, neither a cancellation (cancelOfferOperation) nor a release batch (cancelReleaseOffers)`);
+    await handle.terminate('test: not ours');
+  }, 30_000);
 });

@@ -295,17 +295,17 @@ describe.skipIf(!haveChromium)('Temporal UI', () => {
       // The workflow list: the run is there, Running. UI 2.54's list cannot show a run's summary (the
       // list API returns no user metadata); its columns can show our search attributes, added as the
       // README says: Configure Columns → + beside CppPublisherId, CppOfferId, CppCancelPhase (− beside
-      // Run ID, Type and End, to make room).
+      // Run ID, Type, Start and End, to make room: with Start kept, CppCancelPhase was cut off at 1400 px).
       await page.goto(`${stack!.uiUrl}/namespaces/default/workflows`);
       const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: workflowId, exact: true }) });
       await eventually(page, () => row.getByText('Running', { exact: true }).waitFor({ timeout: 10_000 }));
       await page.getByRole('button', { name: 'Configure Columns' }).click();
       for (const attribute of LIST_COLUMNS) await page.getByTestId(`orderable-list-item-${attribute}-add-button`).click();
-      for (const column of ['Run ID', 'Type', 'End']) await page.getByTestId(`orderable-list-item-${column}-remove-button`).click();
+      for (const column of ['Run ID', 'Type', 'Start', 'End']) await page.getByTestId(`orderable-list-item-${column}-remove-button`).click();
       await shot('configure-columns');
       // The columns are kept in the browser's storage; a reload closes the drawer.
       await page.reload();
-      // Cells: …, Workflow ID, Start, then the three added.
+      // Cells: …, Workflow ID, then the three added.
       await eventually(page, async () => {
         await row.getByRole('cell').last().waitFor({ timeout: 10_000 });
         const cells = (await row.getByRole('cell').allInnerTexts()).map((text) => text.trim());
@@ -313,6 +313,12 @@ describe.skipIf(!haveChromium)('Temporal UI', () => {
       });
       const header = (await page.getByRole('row').first().innerText()).replace(/\s+/g, ' ');
       for (const attribute of LIST_COLUMNS) expect(header).toContain(attribute);
+      // Every added column is on screen, whole, in the test's 1400 px window (the phase once was cut off).
+      for (const attribute of LIST_COLUMNS) {
+        const box = await page.getByRole('columnheader', { name: attribute }).boundingBox();
+        expect(box, attribute).not.toBeNull();
+        expect(box!.x + box!.width, attribute).toBeLessThanOrEqual(1400);
+      }
       await shot('workflow-list');
 
       // The run page opens on its timeline: every activity and timer says what it is.

@@ -111,12 +111,15 @@ describe("waitFor: 'accepted' (Update-with-Start)", () => {
     const accepted = stack.offerId('cli-async');
     stack.simulator.setScenario(PUBLISHER, accepted, { cancel: { mode: 'accepted', completeAfterPolls: 2 } });
     const ok = await run(accepted);
+    expect(ok.stdout, ok.stderr).toMatch(new RegExp(`^cancellation cpp-cancel/${PUBLISHER}/${accepted} on \\S+ namespace=`, 'm'));
     expect(ok.stdout, ok.stderr).toMatch(/CPP answered 202: asynchronous; polling the operation at http:\/\/\S+\/operations\//);
     expect(ok.code, ok.stderr).toBe(0);
 
     const refused = stack.offerId('cli-refused');
     stack.simulator.setScenario(PUBLISHER, refused, { cancel: { mode: 'error', status: 404 } });
     const bad = await run(refused);
+    // The same header as an accepted one: which run, on which server.
+    expect(bad.stdout).toMatch(new RegExp(`^cancellation cpp-cancel/${PUBLISHER}/${refused} on \\S+ namespace=`, 'm'));
     expect(bad.stderr).toMatch(/^failed: CppNotFound: /m);
     expect(bad.code).toBe(1);
   }, 60_000);

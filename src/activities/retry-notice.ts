@@ -43,9 +43,34 @@ function retryStateAfter(failure: unknown, triesBefore = 0): CallRetry | undefin
   };
 }
 
-/** Signals the run about the retry `failure` leads to; never throws, waits at most two seconds. */
+/**
+ * One log line for an attempt that failed and will be tried again, numbered as the run, the CLI and
+ * the UI number it (across the POST's first, local try): `cancel POST attempt 2 failed: CppServerError
+ * HTTP 503: …; attempt 3 at 12:00:03Z`. No stack: a retried failure is expected; the SDK's own
+ * `Activity failed` line, with the stack, is DEBUG (src/worker-process/observability/logging.ts).
+ */
+function logFailedAttempt(failure: ApplicationFailure, triesBefore: number, retry: CallRetry | undefined): void {
+  const info = Context.current().info;
+  const attempt = triesBefore + info.attempt;
+  const call = CALL_NAMES[info.activityType] ?? info.activityType;
+  const error = retryErrorOf(failure);
+  const next = retry?.nextAttemptAt ? `attempt ${retry.attempt} at ${retry.nextAttemptAt.slice(11, 19)}Z` : `retried unless the deadline has passed`;
+  log.warn(`${call} attempt ${attempt} failed: ${error.type}${error.httpStatus !== undefined ? ` HTTP ${error.httpStatus}` : ''}: ${error.message}; ${next}`, {
+    call,
+    attempt,
+    failureType: error.type,
+    ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
+    ...(retry?.nextAttemptAt ? { nextAttemptAt: retry.nextAttemptAt } : {}),
+  });
+}
+
+/**
+ * Logs an attempt that failed retryably, and signals the run about the retry it leads to; never
+ * throws, waits at most two seconds.
+ */
 export async function noticeRetry(failure: unknown, triesBefore = 0): Promise<void> {
   const retry = retryStateAfter(failure, triesBefore);
+  if (failure instanceof ApplicationFailure && !failure.nonRetryable) logFailedAttempt(failure, triesBefore, retry);
   const run = Context.current().info.workflowExecution;
   if (!retry || !run) return;
   const { workflowId, runId } = run;

@@ -8,11 +8,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { startOfferCancellation, type AcceptedCancellation } from '../client/start-cancellation';
 import { describeTemporal, loadTemporalConfig, type TemporalConfig } from '../client/temporal-config';
 import { connectTemporalClient, TemporalConnectionError } from '../client/temporal-connection';
-import { DEFAULT_TASK_QUEUE, type CancelOfferInput, type CppAnswer } from '../contract';
+import { DEFAULT_TASK_QUEUE, defaultWorkflowId, RELEASE_WORKFLOW_TYPE, WORKFLOW_TYPE, type CancelOfferInput, type CppAnswer } from '../contract';
 import { validateInput } from '../workflow-safe/cancel-input';
 import type { cancelOfferOperation } from '../workflows/cancel-offer-operation';
+import type { cancelReleaseOffers } from '../workflows/cancel-release-offers';
 import { buildCommand, emailsOf, inputFromOptions, problemInFlags, type CliOptions } from './flags';
 import { follow, followCommands, printFailure } from './follow';
+import { followRelease } from './follow-release';
 import { releaseInputFromCli, runRelease, type ReleaseCliOptions } from './release';
 import { hasWorker } from './task-queue-pollers';
 
@@ -30,6 +32,8 @@ async function startUntilAccepted(client: Client, input: CancelOfferInput, confi
     console.log(`  no worker has polled task queue ${config.taskQueue} lately: CPP's answer waits until one does`);
   }
   let accepted: AcceptedCancellation;
+  // The header first, as every other path prints it, whether CPP accepts or refuses.
+  console.log(`cancellation ${options.workflowId ?? defaultWorkflowId(input.publisherId, input.offerId)} on ${describeTemporal(config)}`);
   try {
     accepted = await startOfferCancellation(client, input, { taskQueue: config.taskQueue, workflowId: options.workflowId, waitFor: 'accepted' });
   } catch (err) {
@@ -38,7 +42,6 @@ async function startUntilAccepted(client: Client, input: CancelOfferInput, confi
     return 1;
   }
   const { handle, answer } = accepted;
-  console.log(`cancellation ${handle.workflowId} on ${describeTemporal(config)}`);
   console.log(describeAnswer(answer));
   if (options.wait) return follow(handle, config);
   if (answer.mode === 'asynchronous') {
@@ -48,13 +51,24 @@ async function startUntilAccepted(client: Client, input: CancelOfferInput, confi
   return 0;
 }
 
+/** `--attach`: follows the run of that id, a cancellation or a release batch (told apart by its workflow type). */
+async function attach(client: Client, workflowId: string, config: TemporalConfig): Promise<number> {
+  const handle = client.workflow.getHandle(workflowId);
+  const description = await handle.describe();
+  const what = description.type === RELEASE_WORKFLOW_TYPE ? 'release batch' : 'cancellation';
+  console.log(`following ${what} ${workflowId} (run ${description.runId}, ${description.status.name}) on ${describeTemporal({ ...config, taskQueue: description.taskQueue })}`);
+  if (description.type === RELEASE_WORKFLOW_TYPE) return followRelease(client.workflow.getHandle<typeof cancelReleaseOffers>(workflowId), config);
+  if (description.type === WORKFLOW_TYPE) return follow(client.workflow.getHandle<typeof cancelOfferOperation>(workflowId), config);
+  throw new UsageError(`--attach ${workflowId}: a ${description.type} workflow, neither a cancellation (${WORKFLOW_TYPE}) nor a release batch (${RELEASE_WORKFLOW_TYPE})`);
+}
+
 /** A mistake in the command line: printed as one line with the usage hint, exit 2. */
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   const command = buildCommand();
   const options = command.parse(argv).opts<CliOptions>();
-  const env = loadTemporalConfig();
+  const env = loadTemporalConfig(process.env, { devStack: true });
   const config: TemporalConfig = { ...env, taskQueue: options.taskQueue ?? env.taskQueue };
 
   if (options.offers) return mainRelease(options, config);
@@ -74,12 +88,7 @@ async function main(argv: string[]): Promise<number> {
   const connection: Connection = await connectTemporalClient(config);
   try {
     const client = new Client({ connection, namespace: config.namespace });
-    if (options.attach) {
-      const handle = client.workflow.getHandle<typeof cancelOfferOperation>(options.attach);
-      const description = await handle.describe();
-      console.log(`following ${options.attach} (run ${description.runId}, ${description.status.name}) on ${describeTemporal({ ...config, taskQueue: description.taskQueue })}`);
-      return await follow(handle, config);
-    }
+    if (options.attach) return await attach(client, options.attach, config);
     if (options.untilAccepted) return await startUntilAccepted(client, input as CancelOfferInput, config, options);
     const handle = await startOfferCancellation(client, input as CancelOfferInput, { taskQueue: config.taskQueue, workflowId: options.workflowId });
     console.log(`cancellation ${handle.workflowId} (run ${handle.firstExecutionRunId}) on ${describeTemporal(config)}`);
@@ -122,7 +131,7 @@ async function mainRelease(options: CliOptions, config: TemporalConfig): Promise
   const connection: Connection = await connectTemporalClient(config);
   try {
     const client = new Client({ connection, namespace: config.namespace });
-    return await runRelease(client, built.input, releaseOptions, config.taskQueue, describeTemporal(config));
+    return await runRelease(client, built.input, releaseOptions, config);
   } finally {
     await connection.close();
   }

@@ -1,13 +1,16 @@
 /**
  * The CLI's batch mode: `npm start -- --offers offers.json --email … [--release-id …]
  * [--max-concurrent N] [--fail-fast] [--wait]` starts `cancelReleaseOffers` and, with `--wait`,
- * prints each change of its summary and every offer's outcome at the end.
+ * follows it (src/cli/follow-release.ts).
  */
 import { readFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
-import { releaseProgressQuery, type CancelReleaseInput, type PollingOptions, type ReleaseOfferRow, type ReleaseResult } from '../contract';
+import { startReleaseCancellation } from '../client/start-release-cancellation';
+import { describeTemporal, type TemporalConfig } from '../client/temporal-config';
+import type { CancelReleaseInput, PollingOptions } from '../contract';
 import { validateReleaseInput } from '../workflow-safe/release-input';
-import { startReleaseCancellation, type ReleaseCancellationHandle } from '../client/start-release-cancellation';
+import { followCommands } from './follow';
+import { followRelease } from './follow-release';
 
 export interface ReleaseCliOptions {
   offers: string;
@@ -53,42 +56,14 @@ export async function releaseInputFromCli(o: ReleaseCliOptions): Promise<{ input
   return { input, problems: validation.ok ? [] : validation.problems };
 }
 
-/** `contoso/contoso-offer: failed CppBadRequest: …` */
-function describeRow(row: ReleaseOfferRow): string {
-  const detail = row.failure ? ` ${row.failure.type}: ${row.failure.message}` : row.mode ? ` (${row.mode})` : '';
-  return `${row.publisherId}/${row.offerId}: ${row.phase}${row.attached ? ' (attached to the run already going)' : ''}${detail}`;
-}
-
 /** Starts the batch; with `wait`, follows it to the end. Exit code: 0 when every offer succeeded. */
-export async function runRelease(client: Client, input: CancelReleaseInput, o: ReleaseCliOptions, taskQueue: string, where: string): Promise<number> {
-  const handle = await startReleaseCancellation(client, input, { taskQueue, workflowId: o.workflowId });
-  console.log(`release batch ${handle.workflowId} (${input.offers.length} offers) on ${where}`);
+export async function runRelease(client: Client, input: CancelReleaseInput, o: ReleaseCliOptions, config: TemporalConfig): Promise<number> {
+  const handle = await startReleaseCancellation(client, input, { taskQueue: config.taskQueue, workflowId: o.workflowId });
+  console.log(`release batch ${handle.workflowId} (${input.offers.length} offers) on ${describeTemporal(config)}`);
   if (!o.wait) {
     console.log('follow it:');
-    console.log(`  npm run temporal -- workflow query --workflow-id ${handle.workflowId} --name progress`);
+    for (const command of followCommands(config, handle.workflowId)) console.log(`  ${command}`);
     return 0;
   }
-  return follow(handle);
-}
-
-async function follow(handle: ReleaseCancellationHandle): Promise<number> {
-  let last = '';
-  const ticker = setInterval(() => {
-    handle.query(releaseProgressQuery).then(
-      (p) => {
-        if (p.summary !== last) console.log(`  ${p.summary}`);
-        last = p.summary;
-      },
-      () => undefined,
-    );
-  }, 1000);
-  let result: ReleaseResult;
-  try {
-    result = await handle.result();
-  } finally {
-    clearInterval(ticker);
-  }
-  for (const row of result.offers) console.log(`  ${describeRow(row)}`);
-  console.log(`${result.outcome}: ${result.counts.succeeded} of ${result.offers.length} offers cancelled`);
-  return result.outcome === 'succeeded' ? 0 : 1;
+  return followRelease(handle, config);
 }

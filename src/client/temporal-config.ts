@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE, NEXUS_ENDPOINT } from '../contract';
+import { runningDevStack } from './dev-stack-address';
 
 /** The one boolean parser: `true`/`false`/`1`/`0` in any case; anything else is a bad value. */
 export const booleanFlag = z
@@ -17,7 +18,7 @@ export const booleanFlag = z
 
 export const optionalText = z.string().trim().min(1).optional().catch(undefined);
 export const temporalSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().trim().regex(/^[^\s:/]+:\d+$/, { error: 'must be host:port, e.g. localhost:7233' }).default('localhost:7233'),
+  TEMPORAL_ADDRESS: z.string().trim().regex(/^[^\s:/]+:\d+$/, { error: 'must be host:port, e.g. localhost:7233' }).optional(),
   TEMPORAL_NAMESPACE: z.string().trim().min(1, { error: 'must not be empty' }).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1, { error: 'must not be empty' }).default(DEFAULT_TASK_QUEUE),
   // Endpoint names are cluster-wide: two deployments on one cluster need two names.
@@ -58,6 +59,8 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
 
 export interface TemporalConfig {
   address: string;
+  /** Where `address` came from, as messages name it: `TEMPORAL_ADDRESS`, a running `npm run dev`, or the default. */
+  addressSource: string;
   namespace: string;
   taskQueue: string;
   /** The Nexus endpoint routed to this namespace and task queue. @default 'offer-cancellation' */
@@ -66,7 +69,26 @@ export interface TemporalConfig {
   tls?: { clientCertPath?: string; clientKeyPath?: string; caPath?: string; serverName?: string };
 }
 
-export function temporalConfigOf(raw: z.output<typeof temporalSchema>): TemporalConfig {
+const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
+
+/**
+ * How a command finds Temporal without `TEMPORAL_ADDRESS`: `devStack` lets it use the ports of the
+ * `npm run dev` running in this checkout (`cwd`); otherwise, and when none runs, the default.
+ */
+export interface AddressFallback {
+  devStack?: boolean;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+function addressOf(set: string | undefined, fallback: AddressFallback): Pick<TemporalConfig, 'address' | 'addressSource'> {
+  if (set) return { address: set, addressSource: 'TEMPORAL_ADDRESS' };
+  const running = fallback.devStack ? runningDevStack(fallback.env ?? process.env, fallback.cwd) : undefined;
+  if (running) return { address: running.stack.temporalAddress, addressSource: `the running npm run dev, ${running.file}` };
+  return { address: DEFAULT_TEMPORAL_ADDRESS, addressSource: 'the default; TEMPORAL_ADDRESS is not set' };
+}
+
+export function temporalConfigOf(raw: z.output<typeof temporalSchema>, fallback: AddressFallback = {}): TemporalConfig {
   const mtls = raw.TEMPORAL_TLS_CERT_PATH || raw.TEMPORAL_TLS_KEY_PATH;
   if (mtls && !(raw.TEMPORAL_TLS_CERT_PATH && raw.TEMPORAL_TLS_KEY_PATH)) {
     throw new ConfigError(['TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both or neither']);
@@ -74,7 +96,7 @@ export function temporalConfigOf(raw: z.output<typeof temporalSchema>): Temporal
   // An API key (Temporal Cloud) implies TLS unless explicitly turned off.
   const tls = raw.TEMPORAL_TLS ?? Boolean(raw.TEMPORAL_API_KEY || mtls || raw.TEMPORAL_TLS_CA_PATH);
   return {
-    address: raw.TEMPORAL_ADDRESS,
+    ...addressOf(raw.TEMPORAL_ADDRESS, fallback),
     namespace: raw.TEMPORAL_NAMESPACE,
     taskQueue: raw.TEMPORAL_TASK_QUEUE,
     nexusEndpoint: raw.NEXUS_ENDPOINT,
@@ -85,9 +107,12 @@ export function temporalConfigOf(raw: z.output<typeof temporalSchema>): Temporal
   };
 }
 
-/** What a client (the starter CLI, setup script) needs. */
-export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  return temporalConfigOf(parseEnv(temporalSchema, setVariables(env)));
+/**
+ * What a client (the starter CLI, setup script) needs. `fallback.devStack`: without `TEMPORAL_ADDRESS`,
+ * use the running `npm run dev`'s address (the project's own commands do; a library caller decides).
+ */
+export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env, fallback: Omit<AddressFallback, 'env'> = {}): TemporalConfig {
+  return temporalConfigOf(parseEnv(temporalSchema, setVariables(env)), { ...fallback, env });
 }
 
 /** A loggable summary: no key, no token, no file contents. */

@@ -34,21 +34,31 @@ export class TemporalConnectionError extends Error {
   override readonly name = 'TemporalConnectionError';
   constructor(
     readonly address: string,
+    /** Where the address came from: `TEMPORAL_ADDRESS`, a running `npm run dev`, or the default. */
+    readonly addressSource: string,
     readonly reason: string,
     readonly check: string,
     options?: { cause?: unknown },
   ) {
-    super(`cannot reach Temporal at ${address} (TEMPORAL_ADDRESS): ${reason} — ${check}`, options);
+    super(`cannot reach Temporal at ${address} (${addressSource}): ${reason} — ${check}`, options);
   }
 }
 
+/** The server a command meant to reach, and how it came to that address. */
+type Target = Pick<TemporalConfig, 'address' | 'addressSource'>;
+
 const LOCAL_HINT = 'npm run dev starts one on 127.0.0.1:7233';
 
+/** What to try when nothing listens at `target`: depends on where its address came from. */
+function refusedCheck(target: Target): string {
+  if (target.addressSource.startsWith('the running npm run dev')) return `the npm run dev that wrote it does not answer there; restart it, or set TEMPORAL_ADDRESS`;
+  if (target.addressSource === 'TEMPORAL_ADDRESS') return `nothing listens there; start the server (${LOCAL_HINT}) or set TEMPORAL_ADDRESS to where it runs`;
+  return `nothing listens there; start one (${LOCAL_HINT}), or set TEMPORAL_ADDRESS to where yours runs`;
+}
+
 /** Why a connection failed and what to check, from the error text (Core's, or a TCP probe's code). */
-function classify(text: string, timeoutMs?: number): { reason: string; check: string } {
-  if (/ConnectionRefused|Connection refused|ECONNREFUSED/i.test(text)) {
-    return { reason: 'connection refused', check: `nothing listens there; start the server (${LOCAL_HINT}) or set TEMPORAL_ADDRESS to where it runs` };
-  }
+function classify(target: Target, text: string, timeoutMs?: number): { reason: string; check: string } {
+  if (/ConnectionRefused|Connection refused|ECONNREFUSED/i.test(text)) return { reason: 'connection refused', check: refusedCheck(target) };
   if (/dns error|lookup address|ENOTFOUND|EAI_AGAIN|Name or service not known/i.test(text)) {
     return { reason: 'host name not found', check: 'check the host name in TEMPORAL_ADDRESS' };
   }
@@ -65,11 +75,11 @@ function classify(text: string, timeoutMs?: number): { reason: string; check: st
   return { reason: flat.length > 200 ? `${flat.slice(0, 199)}…` : flat, check: `check TEMPORAL_ADDRESS and the server there (${LOCAL_HINT})` };
 }
 
-/** The one-line error for a failed connection to `address`; `detail` refines a vague cause (a TCP probe's error code). */
-export function temporalConnectionError(address: string, err: unknown, options: { timeoutMs?: number; detail?: string } = {}): TemporalConnectionError {
+/** The one-line error for a failed connection to `target`; `detail` refines a vague cause (a TCP probe's error code). */
+export function temporalConnectionError(target: Target, err: unknown, options: { timeoutMs?: number; detail?: string } = {}): TemporalConnectionError {
   const text = `${options.detail ?? ''} ${err instanceof Error ? err.message : String(err)}`;
-  const { reason, check } = classify(text, options.timeoutMs);
-  return new TemporalConnectionError(address, reason, check, { cause: err });
+  const { reason, check } = classify(target, text, options.timeoutMs);
+  return new TemporalConnectionError(target.address, target.addressSource, reason, check, { cause: err });
 }
 
 /** The variables grpc-js reads a proxy from. */
@@ -102,12 +112,12 @@ export async function connectTemporalClient(config: TemporalConfig, timeoutMs = 
   // through a proxy, where a direct probe proves nothing).
   if (!PROXY_VARIABLES.some((name) => process.env[name])) {
     const code = await probeTcp(config.address);
-    if (code && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(code)) throw temporalConnectionError(config.address, new Error(code));
+    if (code && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(code)) throw temporalConnectionError(config, new Error(code));
   }
   try {
     return await Connection.connect({ ...options, connectTimeout: timeoutMs });
   } catch (err) {
     // The client only says "Failed to connect before the deadline"; a TCP probe tells refused from unknown host.
-    throw temporalConnectionError(config.address, err, { timeoutMs, detail: await probeTcp(config.address) });
+    throw temporalConnectionError(config, err, { timeoutMs, detail: await probeTcp(config.address) });
   }
 }

@@ -100,7 +100,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const credentials = credentialsOf(set);
   const raw = parseEnv(workerSchema, set, 'problem' in credentials ? [credentials.problem] : []);
   return {
-    temporal: temporalConfigOf(raw),
+    temporal: temporalConfigOf(raw, { devStack: true, env }),
     cpp: { baseUrl: raw.CPP_BASE_URL, apiVersion: raw.CPP_API_VERSION, ...('credentials' in credentials ? { credentials: credentials.credentials } : {}) },
     maxConcurrentActivities: raw.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: raw.WORKER_MAX_CACHED_WORKFLOWS,

@@ -27,6 +27,8 @@ export interface CreateWorkerOptions {
   tokenProvider: TokenProvider;
   /** Extra Worker options (tests, benchmark tuning, tracing plugins). */
   workerOptions?: Partial<WorkerOptions>;
+  /** Told of every HTTP exchange with CPP, besides the metrics (the worker process keeps CPP's health). */
+  onCppRequest?: (event: CppRequestEvent) => void;
 }
 
 /** Workflow code: a prebuilt bundle when given (fast start), else bundled now from source. */
@@ -42,6 +44,10 @@ function requestRecorder(config: WorkerConfig): (event: CppRequestEvent) => void
   return cppRequestRecorder(meter, runtime.logger);
 }
 
+function withListener(recorder: (event: CppRequestEvent) => void, listener: ((event: CppRequestEvent) => void) | undefined): (event: CppRequestEvent) => void {
+  return listener ? (event) => (recorder(event), listener(event)) : recorder;
+}
+
 /** Connects to Temporal and creates the worker with real activities over one shared HTTP client. */
 export async function createCancellationWorker(options: CreateWorkerOptions): Promise<CancellationWorker> {
   const { config } = options;
@@ -49,11 +55,11 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
     baseUrl: config.cpp.baseUrl,
     apiVersion: config.cpp.apiVersion,
     tokenProvider: options.tokenProvider,
-    onRequest: requestRecorder(config),
+    onRequest: withListener(requestRecorder(config), options.onCppRequest),
   });
   const connection = await NativeConnection.connect(await temporalConnectionOptions(config.temporal)).catch(async (err: unknown) => {
     await client.close();
-    throw temporalConnectionError(config.temporal.address, err);
+    throw temporalConnectionError(config.temporal, err);
   });
   try {
     // A namespace without our search attributes would fail every run's workflow task in a loop: refuse it before polling.

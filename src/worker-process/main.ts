@@ -6,25 +6,20 @@
  * Prometheus metrics on `METRICS_ADDRESS`, `/livez` and `/readyz` on `HEALTH_ADDRESS`, OpenTelemetry
  * traces from the standard `OTEL_*` variables, and a graceful drain on SIGTERM.
  */
-import { Runtime } from '@temporalio/worker';
-import { loadWorkerConfig } from './config';
+import { Runtime, type DefaultLogger } from '@temporalio/worker';
 import { describeTemporal } from '../client/temporal-config';
-import { createCancellationWorker } from './create-worker';
 import { createTokenProvider } from '../cpp/token-provider';
+import { loadWorkerConfig, type WorkerConfig } from './config';
+import { CppHealth } from './cpp-health';
+import { createCancellationWorker, type CancellationWorker } from './create-worker';
 import { startHealthServer, type HealthServer } from './observability/health';
 import { createLogger } from './observability/logging';
 import { prometheusExporter } from './observability/metrics';
 import { startTracing, type Tracing } from './observability/tracing';
 
-/** Reads the environment once, starts tracing, logs, metrics and health, then runs the worker until a signal drains it. */
-async function main(): Promise<void> {
-  // The environment is read here, once; a bad value or missing credentials stop the start.
-  const config = loadWorkerConfig();
+/** The Runtime with our logger, the metrics exporter and the signals that drain the worker; returns the logger. */
+function installRuntime(config: WorkerConfig): DefaultLogger {
   const { observability } = config;
-  const tokenProvider = createTokenProvider(config.cpp.credentials);
-  const tracingConfig = observability.tracing;
-  // Before the first HTTP request, so undici is instrumented and the context propagates.
-  const tracing: Tracing | undefined = tracingConfig ? startTracing(tracingConfig) : undefined;
   const logger = createLogger({ format: observability.logFormat, level: observability.logLevel, secrets: config.secrets });
   Runtime.install({
     logger,
@@ -34,20 +29,32 @@ async function main(): Promise<void> {
       ...(observability.metricsAddress ? { metrics: prometheusExporter(observability.metricsAddress) } : {}),
     },
   });
-  for (const warning of tracingConfig?.warnings ?? []) logger.warn(warning, { sdkComponent: 'worker' });
-  if (tracing && config.workflowBundlePath) {
+  for (const warning of observability.tracing?.warnings ?? []) logger.warn(warning, { sdkComponent: 'worker' });
+  if (observability.tracing && config.workflowBundlePath) {
     logger.warn('WORKFLOW_BUNDLE_PATH with tracing: workflow spans appear only if the bundle was built with the OpenTelemetry workflow interceptors', {
       sdkComponent: 'worker',
     });
   }
+  return logger;
+}
 
-  let cancellationWorker: Awaited<ReturnType<typeof createCancellationWorker>> | undefined;
+/** Reads the environment once, starts tracing, logs, metrics and health, then runs the worker until a signal drains it. */
+async function main(): Promise<void> {
+  // The environment is read here, once; a bad value or missing credentials stop the start.
+  const config = loadWorkerConfig();
+  const { observability } = config;
+  const tokenProvider = createTokenProvider(config.cpp.credentials);
+  // Before the first HTTP request, so undici is instrumented and the context propagates.
+  const tracing: Tracing | undefined = observability.tracing ? startTracing(observability.tracing) : undefined;
+  const logger = installRuntime(config);
+  const cpp = new CppHealth(config.cpp.baseUrl);
+  let cancellationWorker: CancellationWorker | undefined;
   let health: HealthServer | undefined;
   try {
     if (observability.healthAddress) {
-      health = await startHealthServer(observability.healthAddress, () => cancellationWorker?.worker.getState() ?? 'STARTING');
+      health = await startHealthServer(observability.healthAddress, () => cancellationWorker?.worker.getState() ?? 'STARTING', () => ({ cpp: cpp.view() }));
     }
-    cancellationWorker = await createCancellationWorker({ config, tokenProvider, workerOptions: tracing ? { plugins: [tracing.plugin] } : {} });
+    cancellationWorker = await createCancellationWorker({ config, tokenProvider, workerOptions: tracing ? { plugins: [tracing.plugin] } : {}, onCppRequest: (e) => cpp.record(e) });
     logger.info('worker ready', {
       sdkComponent: 'worker',
       temporal: describeTemporal(config.temporal),
@@ -55,9 +62,11 @@ async function main(): Promise<void> {
       credentials: tokenProvider.description,
       metrics: observability.metricsAddress ? `http://${observability.metricsAddress}/metrics` : 'off',
       health: health?.url ?? 'off',
-      tracing: tracingConfig ? tracingConfig.exporters.join(',') : 'off',
+      tracing: observability.tracing ? observability.tracing.exporters.join(',') : 'off',
       shutdownGraceSeconds: config.shutdownGraceSeconds,
     });
+    // Said once, in one line, while the worker polls on: CPP may come back, and the runs retry until it does.
+    void cpp.check(tokenProvider).then((problem) => problem && logger.warn(problem, { sdkComponent: 'worker', cpp: cpp.view() }));
     // The Runtime's SIGINT/SIGTERM handler stops polling and drains in-flight tasks; run() then returns.
     await cancellationWorker.run();
     logger.info('worker stopped', { sdkComponent: 'worker', state: cancellationWorker.worker.getState() });

@@ -51,7 +51,7 @@ export async function cancelOfferOperation(rawInput: CancelOfferInput): Promise<
       await run.workflowCanceled();
       throw err;
     }
-    throw await run.fail(toWorkflowFailure(err, run.progress.phase === 'polling' ? 'polling' : 'requesting', input.polling.timeoutSeconds));
+    throw await run.fail(toWorkflowFailure(err, { phase: run.progress.phase === 'polling' ? 'polling' : 'requesting', timeoutSeconds: input.polling.timeoutSeconds, retry: run.progress.retry }));
   }
   if (operation?.status === 'failed') {
     const { location } = run.progress;

@@ -4,7 +4,7 @@
  */
 import { ActivityFailure, ApplicationFailure, isCancellation, TimeoutFailure } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
-import { FailureType, FINAL_FAILURE_TYPES, type FailureInfo } from '../contract';
+import { FailureType, FINAL_FAILURE_TYPES, type CallRetry, type FailureInfo } from '../contract';
 
 /** Creates one of the workflow's typed, non-retryable failures. */
 export function workflowFailure(info: FailureInfo, cause?: Error): ApplicationFailure {
@@ -23,11 +23,19 @@ export function failureInfo(failure: ApplicationFailure): FailureInfo {
   };
 }
 
+/** What the run knows when a phase ends: which phase, its deadline, and the retry it last showed. */
+export interface PhaseEnd {
+  phase: 'requesting' | 'polling';
+  timeoutSeconds: number;
+  /** The retry the run showed last (its activities' notices): how many attempts failed, and with what. */
+  retry?: CallRetry;
+}
+
 /**
  * Maps an error that ended a phase to the workflow's failure, keeping the original as `cause`
  * so the whole chain stays visible in the UI and to callers.
  */
-export function toWorkflowFailure(err: unknown, phase: 'requesting' | 'polling', timeoutSeconds: number): ApplicationFailure {
+export function toWorkflowFailure(err: unknown, end: PhaseEnd): ApplicationFailure {
   if (err instanceof ApplicationFailure && err.nonRetryable) return err;
   if (err instanceof ActivityFailure) {
     const cause = err.cause;
@@ -38,14 +46,24 @@ export function toWorkflowFailure(err: unknown, phase: 'requesting' | 'polling',
         return workflowFailure(failureInfo(cause), err);
       }
     }
-    if (cause instanceof TimeoutFailure || cause instanceof ApplicationFailure) {
-      const last = lastAttemptFailure(cause);
-      const message = `the overall deadline of ${timeoutSeconds} s passed while ${phase}` + (last ? `; last error: ${last.message}` : '');
-      return workflowFailure({ type: FailureType.PollingDeadlineExceeded, message, httpStatus: last?.httpStatus, body: last?.body, code: last?.code }, err);
-    }
+    if (cause instanceof TimeoutFailure || cause instanceof ApplicationFailure) return deadlineFailure(err, cause, end);
   }
   const message = err instanceof Error ? err.message : String(err);
   return workflowFailure({ type: FailureType.UnexpectedError, message }, err instanceof Error ? err : undefined);
+}
+
+/**
+ * `PollingDeadlineExceeded`, naming what kept the call from succeeding: how many attempts failed and
+ * the last error, from the failure itself or, when it holds only a timeout, from the run's own retry.
+ */
+function deadlineFailure(err: ActivityFailure, cause: TimeoutFailure | ApplicationFailure, { phase, timeoutSeconds, retry }: PhaseEnd): ApplicationFailure {
+  const fromChain = lastAttemptFailure(cause);
+  const last: FailureInfo | undefined = fromChain && fromChain.type !== 'Timeout' ? fromChain : retry?.lastError ? { ...retry.lastError } : fromChain;
+  const failed = retry ? retry.attempt - 1 : 0;
+  const attempts = failed > 0 ? `${failed} attempt${failed === 1 ? '' : 's'} of the ${retry?.call ?? 'call'} failed; ` : '';
+  const lastText = last ? `last error ${last.type}${last.httpStatus !== undefined ? ` HTTP ${last.httpStatus}` : ''}: ${last.message}` : '';
+  const message = `the overall deadline of ${timeoutSeconds} s passed while ${phase}${attempts || lastText ? `: ${attempts}${lastText}` : ''}`;
+  return workflowFailure({ type: FailureType.PollingDeadlineExceeded, message, httpStatus: last?.httpStatus, body: last?.body, code: last?.code }, err);
 }
 
 /**

@@ -2,7 +2,9 @@
  * Liveness and readiness over HTTP for orchestrators (Docker, Kubernetes):
  * `GET /livez` answers 200 while the process runs; `GET /readyz` answers 200 while the worker
  * polls (state `RUNNING`) and 503 otherwise — starting, draining on SIGTERM, stopped, failed.
- * Both answer a small JSON body with the worker's state.
+ * Both answer a small JSON body with the worker's state and what it knows of its dependencies
+ * (CPP: reachable or not). A dependency never makes the worker unready: it keeps polling, and the
+ * cancellations retry until CPP is back.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +20,7 @@ export interface HealthServer {
 }
 
 /** Starts the health endpoints on `address` (`host:port`; port 0 picks a free one). */
-export async function startHealthServer(address: string, state: StateSource): Promise<HealthServer> {
+export async function startHealthServer(address: string, state: StateSource, dependencies: () => Record<string, unknown> = () => ({})): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const reply = (status: number, body: Record<string, unknown>) => {
@@ -26,8 +28,9 @@ export async function startHealthServer(address: string, state: StateSource): Pr
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, { error: 'method not allowed' });
     const current = state();
-    if (path === '/livez') return reply(200, { status: 'ok', state: current });
-    if (path === '/readyz') return current === 'RUNNING' ? reply(200, { status: 'ready', state: current }) : reply(503, { status: 'not ready', state: current });
+    const extra = dependencies();
+    if (path === '/livez') return reply(200, { status: 'ok', state: current, ...extra });
+    if (path === '/readyz') return current === 'RUNNING' ? reply(200, { status: 'ready', state: current, ...extra }) : reply(503, { status: 'not ready', state: current, ...extra });
     return reply(404, { error: 'not found', paths: ['/livez', '/readyz'] });
   });
   // Probes must never keep a stopping process alive.

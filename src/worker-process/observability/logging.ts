@@ -4,8 +4,8 @@
  * activityType and attempt — is written to stdout as one JSON object per line (or, with
  * `LOG_FORMAT=pretty`, one readable line).
  */
+import { ApplicationFailure, type LogLevel } from '@temporalio/common';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
-import type { LogLevel } from '@temporalio/common';
 import { redactText } from '../../cpp/redact';
 
 type LogFormat = 'json' | 'pretty';
@@ -27,14 +27,14 @@ const RESERVED = new Set(['time', 'level', 'msg']);
 /** Metadata the SDK attaches that must not reach log storage: a task token can complete the task. */
 const DROPPED = new Set(['taskToken']);
 
-/** Errors, bigints and cycles as JSON can carry them. */
-function jsonReplacer(): (key: string, value: unknown) => unknown {
+/** Errors, bigints and cycles as JSON can carry them; an error's stack only when `stacks` (DEBUG and below). */
+function jsonReplacer(stacks: boolean): (key: string, value: unknown) => unknown {
   const seen = new WeakSet<object>();
   return (_key, value) => {
     if (typeof value === 'bigint') return value.toString();
     if (value instanceof Error) {
       const cause: unknown = (value as { cause?: unknown }).cause;
-      return { name: value.name, message: value.message, stack: value.stack, ...(cause !== undefined ? { cause } : {}) };
+      return { name: value.name, message: value.message, ...(stacks ? { stack: value.stack } : {}), ...(cause !== undefined ? { cause } : {}) };
     }
     if (value !== null && typeof value === 'object') {
       if (seen.has(value)) return '[Circular]';
@@ -45,7 +45,7 @@ function jsonReplacer(): (key: string, value: unknown) => unknown {
 }
 
 /** One log entry as a JSON object: `time`, `level`, `msg`, then the metadata (workflowId, runId, …) at top level. */
-function jsonLine(entry: LogEntry): string {
+function jsonLine(entry: LogEntry, stacks: boolean): string {
   const fields: Record<string, unknown> = {
     time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
     level: entry.level,
@@ -55,16 +55,27 @@ function jsonLine(entry: LogEntry): string {
     if (DROPPED.has(key)) continue;
     fields[RESERVED.has(key) ? `meta.${key}` : key] = value;
   }
-  return JSON.stringify(fields, jsonReplacer());
+  return JSON.stringify(fields, jsonReplacer(stacks));
 }
 
 /** One log entry for people: `time LEVEL [component] message {metadata}`. */
-function prettyLine(entry: LogEntry): string {
+function prettyLine(entry: LogEntry, stacks: boolean): string {
   const { sdkComponent, taskToken: _dropped, ...meta } = entry.meta ?? {};
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
   const component = typeof sdkComponent === 'string' ? ` [${sdkComponent}]` : '';
-  const rest = Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta, jsonReplacer())}` : '';
+  const rest = Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta, jsonReplacer(stacks))}` : '';
   return `${time} ${entry.level.padEnd(5)}${component} ${entry.message}${rest}`;
+}
+
+const VERBOSE = new Set<LogLevel>(['TRACE', 'DEBUG']);
+
+/**
+ * The SDK's `Activity failed` for a failure Temporal retries: the activity logs its own line for it,
+ * numbered as the run counts attempts (src/activities/retry-notice.ts), so this one is DEBUG.
+ */
+function retriedActivityFailure(entry: LogEntry): boolean {
+  const error: unknown = entry.meta?.error;
+  return entry.message === 'Activity failed' && error instanceof ApplicationFailure && !error.nonRetryable;
 }
 
 /** The Runtime logger: filters by level, formats, redacts, writes one line per entry. */
@@ -73,5 +84,10 @@ export function createLogger(options: LoggerOptions): DefaultLogger {
   // Short values would redact ordinary words; real secrets are long.
   const secrets = [...new Set((options.secrets ?? []).filter((s) => s.length >= 8))];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  return new DefaultLogger(options.level, (entry) => write(redactText(format(entry), secrets)));
+  // Stacks are for debugging: a failure's type and message say what happened.
+  const verbose = VERBOSE.has(options.level);
+  return new DefaultLogger(options.level, (entry) => {
+    const shown = retriedActivityFailure(entry) ? (verbose ? { ...entry, level: 'DEBUG' as const } : undefined) : entry;
+    if (shown) write(redactText(format(shown, verbose), secrets));
+  });
 }
