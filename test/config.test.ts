@@ -2,10 +2,13 @@
  * The worker's configuration, read once from the environment: one line per bad variable, the CPP
  * credentials, tracing, and the secrets the logger redacts. Nothing here starts anything.
  */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { loadWorkerConfig } from '../src/worker-process/config';
-import { ConfigError } from '../src/client/temporal-config';
+import { ConfigError, loadTemporalConfig } from '../src/client/temporal-config';
 import { CppConfigError, createTokenProvider, describeCredentials, EntraTokenProvider, StaticTokenProvider } from '../src/cpp';
 import { createLogger } from '../src/worker-process/observability/logging';
 
@@ -48,6 +51,30 @@ describe('loadWorkerConfig', () => {
     expect(problems).toContain('OTEL_SDK_DISABLED: must be true or false');
     expect(problems.find((p) => p.startsWith('no CPP credentials'))).toMatch(/missing: AZURE_CLIENT_ID$/);
     expect(problems.join('\n')).not.toContain(CLIENT_SECRET);
+  });
+
+  it('an API key or a client certificate turns TLS on (Temporal Cloud)', () => {
+    expect(loadTemporalConfig({ TEMPORAL_API_KEY: 'key-123456789' }).tls).toEqual({});
+    expect(loadTemporalConfig({ TEMPORAL_TLS_CERT_PATH: '/c.pem', TEMPORAL_TLS_KEY_PATH: '/c.key' }).tls).toEqual({ clientCertPath: '/c.pem', clientKeyPath: '/c.key' });
+  });
+
+  it('says where the address came from: TEMPORAL_ADDRESS, a running npm run dev of this checkout, or the default', async () => {
+    expect(loadTemporalConfig({ TEMPORAL_ADDRESS: 'temporal:7233' })).toMatchObject({ address: 'temporal:7233', addressSource: 'TEMPORAL_ADDRESS' });
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'cpp-config-'));
+    try {
+      expect(loadTemporalConfig({}, { devStack: true, cwd })).toMatchObject({ address: 'localhost:7233', addressSource: 'the default; TEMPORAL_ADDRESS is not set' });
+      await mkdir(path.join(cwd, '.data'));
+      await writeFile(path.join(cwd, '.data', 'dev-stack.json'), JSON.stringify({ pid: process.pid, temporalAddress: '127.0.0.1:17233', taskQueue: 'q' }));
+      expect(loadTemporalConfig({}, { devStack: true, cwd })).toMatchObject({ address: '127.0.0.1:17233', addressSource: 'the running npm run dev, .data/dev-stack.json' });
+      // Only when asked (the project's commands ask; a library caller decides), and never over TEMPORAL_ADDRESS.
+      expect(loadTemporalConfig({}, { cwd }).address).toBe('localhost:7233');
+      expect(loadTemporalConfig({ TEMPORAL_ADDRESS: 'temporal:7233' }, { devStack: true, cwd }).address).toBe('temporal:7233');
+      // A stack that is gone (no such process) is not used.
+      await writeFile(path.join(cwd, '.data', 'dev-stack.json'), JSON.stringify({ pid: 2 ** 22 + 12345, temporalAddress: '127.0.0.1:17233', taskQueue: 'q' }));
+      expect(loadTemporalConfig({}, { devStack: true, cwd }).address).toBe('localhost:7233');
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 
   it('reads booleans in any case, as 1/0 too', () => {

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { booleanFlag, optionalText, parseEnv, setVariables, temporalConfigOf, temporalSchema, type TemporalConfig } from '../client/temporal-config';
+import { booleanFlag, optionalText, parseEnv, setVariables, temporalConfigOf, temporalSchema, type AddressFallback, type TemporalConfig } from '../client/temporal-config';
 import { CREDENTIAL_SECRET_VARIABLES, cppCredentialsFromEnv, type CppCredentials } from '../cpp/credentials';
 import { CppConfigError } from '../cpp/errors';
 import type { TracingConfig } from './observability/tracing';
@@ -95,12 +95,12 @@ interface ObservabilityConfig {
  * Everything the worker reads from the environment, checked at once: a bad value fails here with
  * one line per variable.
  */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, fallback: Omit<AddressFallback, 'env'> = {}): WorkerConfig {
   const set = setVariables(env);
   const credentials = credentialsOf(set);
   const raw = parseEnv(workerSchema, set, 'problem' in credentials ? [credentials.problem] : []);
   return {
-    temporal: temporalConfigOf(raw, { devStack: true, env }),
+    temporal: temporalConfigOf(raw, { ...fallback, env }),
     cpp: { baseUrl: raw.CPP_BASE_URL, apiVersion: raw.CPP_API_VERSION, ...('credentials' in credentials ? { credentials: credentials.credentials } : {}) },
     maxConcurrentActivities: raw.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: raw.WORKER_MAX_CACHED_WORKFLOWS,

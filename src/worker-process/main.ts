@@ -41,7 +41,8 @@ function installRuntime(config: WorkerConfig): DefaultLogger {
 /** Reads the environment once, starts tracing, logs, metrics and health, then runs the worker until a signal drains it. */
 async function main(): Promise<void> {
   // The environment is read here, once; a bad value or missing credentials stop the start.
-  const config = loadWorkerConfig();
+  // Without TEMPORAL_ADDRESS, the ports of an npm run dev running in this checkout (as the CLI does).
+  const config = loadWorkerConfig(process.env, { devStack: true });
   const { observability } = config;
   const tokenProvider = createTokenProvider(config.cpp.credentials);
   // Before the first HTTP request, so undici is instrumented and the context propagates.
