@@ -77,7 +77,7 @@ const collected: { source: string; text: string }[] = [];
 
 type Credential = 'secret' | 'certificate' | 'protectedCertificate' | 'wrongSecret';
 
-async function startCase(name: string, credential: Credential, options: { maxTokenAgeMs?: number } = {}): Promise<Case> {
+async function startCase(name: string, credential: Credential, options: { maxTokenAgeMs?: number; authorityDown?: boolean } = {}): Promise<Case> {
   const authority = await startEntraAuthority({
     tls: pki.server,
     tenantId,
@@ -87,6 +87,8 @@ async function startCase(name: string, credential: Credential, options: { maxTok
       { clientId: protectedCertificateClientId, certificatePem: protectedCertificate.certificatePem },
     ],
   });
+  // Down before the worker starts: its start-up check, which asks for the first token, finds it down too.
+  if (options.authorityDown) await authority.goDown();
   const simulator = await startSimulator({ tokenIssuer: { ...authority.tokenIssuer, ...(options.maxTokenAgeMs ? { maxTokenAgeMs: options.maxTokenAgeMs } : {}) } });
   const taskQueue = uniqueTaskQueue(`entra-${name}`);
   const signIn: Record<string, string> =
@@ -164,8 +166,7 @@ beforeAll(async () => {
     startCase('certificate', 'certificate'),
     startCase('protected-certificate', 'protectedCertificate'),
     startCase('wrong-secret', 'wrongSecret'),
-    startCase('authority-down', 'secret'),
-    startCase('token-expiry', 'secret', { maxTokenAgeMs: SIMULATOR_TOKEN_AGE_MS }),
+    startCase('authority-down', 'secret', { authorityDown: true }),
   ]);
 }, 120_000);
 
@@ -233,8 +234,12 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
     expect(failure.message).toContain('AADSTS7000215');
     expect(errorText(err)).not.toContain(wrongSecret);
     expect(errorText(err)).not.toContain(clientSecret);
-    // Final on the first answer: one token request, no retry, nothing sent to the CPP.
+    // Final on the first answer: one token request (the worker's start-up check, or the run, whichever
+    // asked first; the refusal is kept), no retry, nothing sent to the CPP.
     expect(c.authority.tokenRequests().map((r) => `${r.status} ${r.error}`)).toEqual(['401 invalid_client']);
+    await waitFor('the start-up line', () => c.worker.lines.some((l) => l.includes('no CPP token from')), 30_000, 100);
+    expect(c.worker.lines.filter((l) => l.includes('no CPP token from'))).toHaveLength(1);
+    expect(c.worker.lines.find((l) => l.includes('no CPP token from'))).toContain('AZURE_CLIENT_SECRET: Entra refused');
     expect(c.simulator.requests({ offerId })).toEqual([]);
     expect(durationMs).toBeLessThan(15_000);
     const facts = await activityFacts(handle);
@@ -245,7 +250,9 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
   it('the authority down for a while: the POST activity is retried without a token, then the run succeeds', async () => {
     const c = cases.get('authority-down')!;
     await withTimeout(c.worker.ready, 90_000, 'worker start');
-    await c.authority.goDown();
+    // The worker said at start-up, once, that it got no token, and polled on.
+    await waitFor('the start-up line', () => c.worker.lines.some((l) => l.includes('no CPP token from Entra client credentials')), 30_000, 100);
+    expect(c.worker.lines.filter((l) => l.includes('no CPP token from'))).toHaveLength(1);
     const { handle, offerId, started } = await startRun(c, { cancel: { mode: 'accepted', completeAfterPolls: 2 } });
     // Down (connections refused) until Temporal has retried the POST activity at least once.
     const pending = await waitFor(
@@ -304,7 +311,8 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
   }, 200_000);
 
   it('a token expiring mid-polling: 401, exactly one more token request, and the poll succeeds', async () => {
-    const c = cases.get('token-expiry')!;
+    // Its worker starts now: the start-up check takes the first token, which the run then uses while it is fresh.
+    const c = await startCase('token-expiry', 'secret', { maxTokenAgeMs: SIMULATOR_TOKEN_AGE_MS });
     const { handle, offerId, started } = await startRun(c, { cancel: { mode: 'accepted', completeAfterMs: EXPIRY_OPERATION_MS, completeAfterPolls: 1000 } });
     const result = (await withTimeout(handle.result(), 90_000, 'token-expiry run')) as CancelOfferResult;
     const durationMs = Date.now() - started;

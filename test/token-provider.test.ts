@@ -195,6 +195,10 @@ describe('EntraTokenProvider', () => {
     for (const view of [JSON.stringify(error), inspect(error, { depth: 10, showHidden: true }), (error as Error).stack ?? '']) {
       expect(view).not.toContain(CLIENT_SECRET);
     }
+    // Refused once, refused for good: later calls, a forced refresh too, get the same error without asking Entra.
+    expect(await provider.getToken().catch((e: unknown) => e)).toBe(error);
+    expect(await provider.getToken({ forceRefresh: true }).catch((e: unknown) => e)).toBe(error);
+    expect(credential.calls).toBe(1);
   });
 
   it("recognises identity's own AuthenticationError by status and OAuth error; a 5xx stays transient", () => {

@@ -358,11 +358,14 @@ describe.skipIf(!haveChromium)('Temporal UI', () => {
       await dialog.getByRole('button', { name: 'Confirm' }).click();
       await eventually(page, () => page.getByRole('status').getByText('Canceled', { exact: true }).waitFor({ timeout: 15_000 }));
 
-      const ended = await userMetadata(page);
+      // The page may still hold the details it loaded before the end: read them again until they are the last ones.
+      await eventually(page, async () => {
+        const ended = await userMetadata(page);
+        expect(ended.currentDetails).toMatch(/^workflowCanceled · asynchronous · \d+ polls?/);
+        expect(ended.currentDetails).not.toContain('Next poll');
+        expect(ended.currentDetails).toMatch(/Ended \d\d:\d\d:\d\dZ, after \d+ s/);
+      });
       await shot('current-details-ended');
-      expect(ended.currentDetails).toMatch(/^workflowCanceled · asynchronous · \d+ polls?/);
-      expect(ended.currentDetails).not.toContain('Next poll');
-      expect(ended.currentDetails).toMatch(/Ended \d\d:\d\d:\d\dZ, after \d+ s/);
 
       const after = await runProgressQuery(page);
       await shot('progress-query-ended');

@@ -124,7 +124,8 @@ export interface EntraTokenProviderOptions {
  *
  * A credential failure is a retryable {@link CppAuthenticationError}, unless Entra refused the
  * credentials themselves ({@link REFUSED_CREDENTIAL_ERRORS}): that is a {@link CppConfigError},
- * final, naming the tenant, the client id and the variable to fix.
+ * final, naming the tenant, the client id and the variable to fix, and every later call gets the same
+ * error without asking Entra again (the credentials are read once; fixing them means a restart).
  */
 export class EntraTokenProvider implements TokenProvider {
   readonly description: string;
@@ -137,6 +138,8 @@ export class EntraTokenProvider implements TokenProvider {
   readonly #now: () => number;
   #cached: { token: string; refreshAt: number } | undefined;
   #inFlight: Promise<string> | undefined;
+  /** Entra refused the credentials themselves: no later request can succeed, so none is made. */
+  #refused: CppConfigError | undefined;
 
   constructor(credential: TokenCredential, options: EntraTokenProviderOptions) {
     if (typeof credential?.getToken !== 'function') {
@@ -159,6 +162,7 @@ export class EntraTokenProvider implements TokenProvider {
   async getToken(options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
     const { forceRefresh = false, signal } = options;
     if (signal?.aborted) throw new CppAbortedError('Token request aborted by the caller');
+    if (this.#refused) throw this.#refused;
     if (forceRefresh) {
       this.#cached = undefined;
     } else if (this.#cached && this.#now() < this.#cached.refreshAt) {
@@ -177,7 +181,9 @@ export class EntraTokenProvider implements TokenProvider {
       if (renew && this.#renewCredential) this.#credential = this.#renewCredential();
       accessToken = await this.#credential.getToken(this.#scope);
     } catch (error) {
-      throw this.#wrap(error);
+      const wrapped = this.#wrap(error);
+      if (wrapped instanceof CppConfigError) this.#refused = wrapped;
+      throw wrapped;
     }
     if (!accessToken || typeof accessToken.token !== 'string' || accessToken.token === '') {
       throw new CppAuthenticationError(`${this.description} returned no token for ${this.#scope}`);
@@ -237,8 +243,8 @@ export function refusedCredentialError(error: unknown): string | undefined {
 }
 
 /**
- * The token provider for `credentials`. Nothing is fetched here: the first token is requested by
- * the first API call.
+ * The token provider for `credentials`. Nothing is fetched here: the first token is requested by the
+ * worker's start-up check, or by the first API call.
  *
  * @throws {@link CppConfigError} naming the variables to set when `credentials` is `undefined`, or
  * what the credential refused (an authority host that is not https, a malformed tenant id).
