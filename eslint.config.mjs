@@ -7,6 +7,14 @@ const nodeBuiltins = [
   'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
 ];
 
+/** What code in the workflow sandbox must not import. */
+const sandboxPaths = [
+  ...nodeBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: 'Workflow code must not import Node built-ins.' })),
+  { name: 'undici', message: 'Workflow code must not do I/O; call an activity.' },
+  { name: '@temporalio/activity', message: 'Activities are imported by type only.' },
+  { name: '@temporalio/client', message: 'Workflow code has no client; the workflow API does it.' },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.tools/**', 'test/.cache/**', 'bench/results/**', 'bench/.cache/**', '.data/**'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -25,16 +33,21 @@ export default tseslint.config(
     files: ['src/workflows/**/*.ts', 'src/workflow-safe/**/*.ts', 'src/contract/**/*.ts', 'test/workflows/**/*.ts', 'bench/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [
-          ...nodeBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: 'Workflow code must not import Node built-ins.' })),
-          { name: 'undici', message: 'Workflow code must not do I/O; call an activity.' },
-          { name: '@temporalio/activity', message: 'Activities are imported by type only.' },
-          { name: '@temporalio/client', message: 'Workflow code has no client; the workflow API does it.' },
-        ],
+        paths: sandboxPaths,
         patterns: [
           { group: ['**/cpp/*', '**/activities/*'], allowTypeImports: true, message: 'Import activities and the CPP client by type only.' },
           { group: ['**/client/*', '**/cli/*', '**/worker-process/*', '**/simulator/*', '**/temporal-cli/*'], message: 'Not workflow code: it runs outside the sandbox.' },
         ],
+      }],
+    },
+  },
+  {
+    // Dependencies point down: the contract and the workflow-safe code know no API client, not even its types.
+    files: ['src/contract/**/*.ts', 'src/workflow-safe/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: sandboxPaths,
+        patterns: [{ group: ['**/cpp/*', '**/activities/*', '**/workflows/*', '**/client/*', '**/cli/*', '**/worker-process/*', '**/simulator/*', '**/temporal-cli/*'], message: 'The contract and the workflow-safe code sit at the bottom: they import no API client, activity, workflow or process code.' }],
       }],
     },
   },

@@ -5,9 +5,29 @@
  * Safe to import from workflow code: no Node built-ins, no I/O.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { OperationStatus, OperationStep } from '../cpp/types';
 import type { FailureInfo } from './failure-types';
 import type { ContinuationState } from './internal';
+
+/** An operation's status, normalised; `rawStatus` keeps what the API said. */
+export type OperationStatus = 'notStarted' | 'running' | 'completed' | 'failed' | 'canceled' | 'unknown';
+
+export interface OperationStepMessage {
+  level?: string;
+  /** The API's `messageHtml`, as sent. */
+  messageHtml: string;
+  timestamp?: string;
+}
+
+export interface OperationStep {
+  id?: string;
+  /** `stepName` in the API. */
+  name: string;
+  /** As sent: `notStarted`, `inProgress`, `complete`, `blocked`, `failed`, … */
+  status: string;
+  progressPercentage?: number;
+  estimatedTimeFrame?: string;
+  messages: OperationStepMessage[];
+}
 
 /** Workflow type name, as typed in the Temporal UI's "Start Workflow" form. */
 export const WORKFLOW_TYPE = 'cancelOfferOperation';

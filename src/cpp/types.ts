@@ -3,28 +3,11 @@
  * Plain TypeScript, no Temporal: the workflow imports these by type, the simulator speaks them.
  */
 
+import type { OperationStatus, OperationStep } from '../contract';
 import type { CppEndpoint } from './errors';
 
-/** An operation's status, normalised; `rawStatus` keeps what the API said. */
-export type OperationStatus = 'notStarted' | 'running' | 'completed' | 'failed' | 'canceled' | 'unknown';
-
-export interface OperationStepMessage {
-  level?: string;
-  /** The API's `messageHtml`, as sent. */
-  messageHtml: string;
-  timestamp?: string;
-}
-
-export interface OperationStep {
-  id?: string;
-  /** `stepName` in the API. */
-  name: string;
-  /** As sent: `notStarted`, `inProgress`, `complete`, `blocked`, `failed`, … */
-  status: string;
-  progressPercentage?: number;
-  estimatedTimeFrame?: string;
-  messages: OperationStepMessage[];
-}
+// The operation as the contract shows it: the client fills these in; the contract owns their shape.
+export type { OperationStatus, OperationStep, OperationStepMessage } from '../contract';
 
 export interface CppOperation {
   id?: string;

@@ -5,7 +5,7 @@
  */
 import type { CancelOfferProgressState, OperationView, CallRetry } from '../contract';
 import type { NormalizedInput } from './cancel-input';
-import type { OperationStep } from '../cpp/types';
+import type { OperationStep } from '../contract';
 
 /** The step the operation is at: the first one not complete, else the last. */
 function currentStep(operation: OperationView | undefined): OperationStep | undefined {
