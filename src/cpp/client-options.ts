@@ -71,17 +71,17 @@ export interface ClientSettings {
   userAgent: string;
 }
 
+/** The options every client of this plumbing shares (the CPP client's and the Product Ingestion client's). */
+export type HttpOptions = Pick<CppHttpClientOptions, 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyTimeoutMs' | 'maxResponseBytes' | 'dispatcher' | 'onRequest' | 'userAgent'>;
+
+/** What {@link httpSettings} makes of {@link HttpOptions}. */
+export type HttpSettings = Pick<ClientSettings, 'headersTimeoutMs' | 'bodyTimeoutMs' | 'maxResponseBytes' | 'dispatcher' | 'ownsDispatcher' | 'onRequest' | 'userAgent'>;
+
 /**
- * The options checked in their documented order, with their defaults.
+ * The pool, timeouts, size cap, hook and user agent, checked, with their defaults.
  * @throws {@link CppConfigError} naming the first bad option.
  */
-export function clientSettings(options: CppHttpClientOptions): ClientSettings {
-  const base = parseBaseUrl(options.baseUrl ?? DEFAULT_CPP_BASE_URL);
-  if (typeof options.tokenProvider?.getToken !== 'function') {
-    throw new CppConfigError('tokenProvider', 'must be a TokenProvider (an object with getToken)');
-  }
-  const version = valueSchemas().apiVersion.safeParse(options.apiVersion ?? DEFAULT_API_VERSION);
-  if (!version.success) throw new CppConfigError('apiVersion', version.error.issues[0]?.message ?? 'is invalid');
+export function httpSettings(options: HttpOptions): HttpSettings {
   const connectTimeoutMs = positiveInteger('connectTimeoutMs', options.connectTimeoutMs, CLIENT_DEFAULTS.connectTimeoutMs);
   const headersTimeoutMs = positiveInteger('headersTimeoutMs', options.headersTimeoutMs, CLIENT_DEFAULTS.headersTimeoutMs);
   const bodyTimeoutMs = positiveInteger('bodyTimeoutMs', options.bodyTimeoutMs, CLIENT_DEFAULTS.bodyTimeoutMs);
@@ -103,31 +103,43 @@ export function clientSettings(options: CppHttpClientOptions): ClientSettings {
       headersTimeout: headersTimeoutMs,
       bodyTimeout: bodyTimeoutMs,
     });
-  return {
-    base,
-    tokenProvider: options.tokenProvider,
-    apiVersion: version.data,
-    headersTimeoutMs,
-    bodyTimeoutMs,
-    maxResponseBytes,
-    dispatcher,
-    ownsDispatcher,
-    onRequest: options.onRequest,
-    userAgent,
-  };
+  return { headersTimeoutMs, bodyTimeoutMs, maxResponseBytes, dispatcher, ownsDispatcher, onRequest: options.onRequest, userAgent };
+}
+
+/**
+ * The options checked in their documented order, with their defaults.
+ * @throws {@link CppConfigError} naming the first bad option.
+ */
+export function clientSettings(options: CppHttpClientOptions): ClientSettings {
+  const base = parseBaseUrl(options.baseUrl ?? DEFAULT_CPP_BASE_URL);
+  if (typeof options.tokenProvider?.getToken !== 'function') {
+    throw new CppConfigError('tokenProvider', 'must be a TokenProvider (an object with getToken)');
+  }
+  const version = valueSchemas().apiVersion.safeParse(options.apiVersion ?? DEFAULT_API_VERSION);
+  if (!version.success) throw new CppConfigError('apiVersion', version.error.issues[0]?.message ?? 'is invalid');
+  return { base, tokenProvider: options.tokenProvider, apiVersion: version.data, ...httpSettings(options) };
 }
 
 function parseBaseUrl(raw: string): URL {
+  const url = checkedBaseUrl(raw, 'https://cloudpartner.azure.com');
+  if (url.pathname !== '/') throw new CppConfigError('baseUrl', 'must be only scheme, host and port (no path, query or fragment)');
+  return url;
+}
+
+/**
+ * An absolute https URL (http only on a loopback host: the bearer token never crosses a network in
+ * clear text), without credentials, query or fragment. `example` is shown in the message.
+ * @throws {@link CppConfigError} `baseUrl`.
+ */
+export function checkedBaseUrl(raw: string, example: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new CppConfigError('baseUrl', 'must be an absolute URL such as https://cloudpartner.azure.com');
+    throw new CppConfigError('baseUrl', `must be an absolute URL such as ${example}`);
   }
   if (url.username !== '' || url.password !== '') throw new CppConfigError('baseUrl', 'must not contain credentials');
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-    throw new CppConfigError('baseUrl', 'must be only scheme, host and port (no path, query or fragment)');
-  }
+  if (url.search !== '' || url.hash !== '') throw new CppConfigError('baseUrl', 'must not have a query or fragment');
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
   throw new CppConfigError('baseUrl', 'must use https (http only for a loopback host: localhost, 127.0.0.0/8, ::1)');

@@ -131,7 +131,7 @@ export class CppHttpClient implements CppClient {
   async #send(call: Call, signal: AbortSignal | undefined): Promise<Answer> {
     if (this.#closing) {
       // Retryable: a worker shutting down mid-activity should leave the retry to another worker.
-      throw new CppNetworkError('ConnectionFailed', `CPP ${ENDPOINT_LABELS[call.endpoint]} not sent: the client is closed`);
+      throw new CppNetworkError('ConnectionFailed', `${ENDPOINT_LABELS[call.endpoint]} not sent: the client is closed`);
     }
     const first = await exchange(this.#settings, call, await this.#tokens.get(false, signal), signal, this.#tokens.recent);
     if (first.status !== 401 || !this.#tokens.refreshable) return first;

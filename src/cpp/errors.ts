@@ -13,14 +13,20 @@
  * messages pass through the redactor before they get here, and causes are secret-free copies.
  */
 
-/** Which CPP call an error or event belongs to. */
-export type CppEndpoint = 'cancel' | 'getOperation' | 'listOperations';
+/**
+ * Which call an error or event belongs to: the CPP API's three, and the Product Ingestion API's
+ * three (src/ingestion/ sends them over this same plumbing).
+ */
+export type CppEndpoint = 'cancel' | 'getOperation' | 'listOperations' | 'jobCancel' | 'jobStatus' | 'jobSummary';
 
-/** How messages name each call, so an operator reading one knows which request broke. */
+/** How messages name each call, with its API, so an operator reading one knows which request broke. */
 export const ENDPOINT_LABELS: Record<CppEndpoint, string> = {
-  cancel: 'cancel POST',
-  getOperation: 'poll of the operation (GET)',
-  listOperations: 'look-up of running operations (GET submissions)',
+  cancel: 'CPP cancel POST',
+  getOperation: 'CPP poll of the operation (GET)',
+  listOperations: 'CPP look-up of running operations (GET submissions)',
+  jobCancel: 'Product Ingestion job cancel POST',
+  jobStatus: 'Product Ingestion poll of the job status (GET)',
+  jobSummary: "Product Ingestion summary of the job (GET)",
 };
 
 /** What to check when the API refuses our credentials even after a fresh token. */
@@ -112,7 +118,7 @@ export class CppHttpError extends CppError {
     const { code, retryable } = classifyHttpStatus(init.status);
     const snippet = init.body ? `: ${oneLine(init.body, 200)}` : '';
     const advice = init.advice ? `; ${init.advice}` : '';
-    super(`CPP ${ENDPOINT_LABELS[init.endpoint]} answered HTTP ${init.status} ${code}${snippet}${advice}`, {
+    super(`${ENDPOINT_LABELS[init.endpoint]} answered HTTP ${init.status} ${code}${snippet}${advice}`, {
       retryAfterMs: init.retryAfterMs,
     });
     this.name = 'CppHttpError';

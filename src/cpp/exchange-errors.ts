@@ -39,13 +39,13 @@ export interface Answer {
  */
 export function exchangeFailure(call: CallIdentity, error: unknown, signal: AbortSignal | undefined, secrets: readonly string[]): CppError {
   if (signal?.aborted) {
-    return new CppAbortedError(`CPP ${ENDPOINT_LABELS[call.endpoint]} aborted by the caller`, { cause: safeCause(signal.reason, secrets) });
+    return new CppAbortedError(`${ENDPOINT_LABELS[call.endpoint]} aborted by the caller`, { cause: safeCause(signal.reason, secrets) });
   }
   if (error instanceof CppError) return error;
   const code = deepErrorCode(error) ?? 'UNKNOWN';
   const detail = redactText(describeValue(error), secrets);
   if (code === 'UND_ERR_INVALID_ARG') return new CppInvalidRequestError('request', detail);
-  return new CppNetworkError(networkCode(code), `CPP ${ENDPOINT_LABELS[call.endpoint]} got no answer: ${code}: ${detail}`, {
+  return new CppNetworkError(networkCode(code), `${ENDPOINT_LABELS[call.endpoint]} got no answer: ${code}: ${detail}`, {
     causeCode: code,
     cause: safeCause(error, secrets),
   });
@@ -53,7 +53,7 @@ export function exchangeFailure(call: CallIdentity, error: unknown, signal: Abor
 
 /** A 2xx body over the size limit: by its declared length or by what arrived. */
 export function tooLarge(call: CallIdentity, status: number, detail: string, maxResponseBytes: number): CppProtocolError {
-  return new CppProtocolError('ResponseTooLarge', `CPP ${ENDPOINT_LABELS[call.endpoint]} answer ${detail} the ${maxResponseBytes}-byte limit`, { status });
+  return new CppProtocolError('ResponseTooLarge', `${ENDPOINT_LABELS[call.endpoint]} answer ${detail} the ${maxResponseBytes}-byte limit`, { status });
 }
 
 /** An answer whose status is not the call's success, with the request id and (after a 401) `advice`. */
@@ -80,7 +80,7 @@ export function parseAnswer<T>(call: CallIdentity, answer: Answer, parse: (json:
   try {
     json = JSON.parse(answer.text);
   } catch {
-    throw new CppProtocolError('MalformedBody', `CPP ${ENDPOINT_LABELS[call.endpoint]} answer (HTTP ${answer.status}) is not JSON`, {
+    throw new CppProtocolError('MalformedBody', `${ENDPOINT_LABELS[call.endpoint]} answer (HTTP ${answer.status}) is not JSON`, {
       status: answer.status,
       body: redactBody(answer.text, secrets),
     });
@@ -89,7 +89,7 @@ export function parseAnswer<T>(call: CallIdentity, answer: Answer, parse: (json:
     return parse(json);
   } catch (error) {
     if (!(error instanceof CppProtocolError)) throw error;
-    throw new CppProtocolError(error.code, `CPP ${ENDPOINT_LABELS[call.endpoint]}: ${error.message}`, {
+    throw new CppProtocolError(error.code, `${ENDPOINT_LABELS[call.endpoint]}: ${error.message}`, {
       status: answer.status,
       body: redactBody(answer.text, secrets),
     });

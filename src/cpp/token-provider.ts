@@ -92,6 +92,8 @@ export interface EntraTokenProviderOptions {
   description: string;
   /** @default {@link CPP_SCOPE} */
   scope?: string;
+  /** How messages name the token. @default 'CPP token' */
+  tokenName?: string;
   /**
    * How long before `expiresOnTimestamp` a cached token is replaced; at most half the token's
    * lifetime. @default 5 minutes
@@ -133,6 +135,7 @@ export class EntraTokenProvider implements TokenProvider {
   readonly #renewCredential: (() => TokenCredential) | undefined;
   readonly #credentialKind: EntraTokenProviderOptions['credentialKind'];
   readonly #scope: string;
+  readonly #tokenName: string;
   readonly #refreshMarginMs: number;
   readonly #secrets: readonly string[];
   readonly #now: () => number;
@@ -152,6 +155,7 @@ export class EntraTokenProvider implements TokenProvider {
     this.#credential = credential;
     this.description = options.description;
     this.#scope = options.scope ?? CPP_SCOPE;
+    this.#tokenName = options.tokenName ?? 'CPP token';
     this.#refreshMarginMs = margin;
     this.#secrets = (options.secrets ?? []).filter((s) => s.length > 0);
     this.#now = options.now ?? Date.now;
@@ -204,7 +208,7 @@ export class EntraTokenProvider implements TokenProvider {
       return new CppConfigError(this.#variableToFix(refused), `Entra refused ${this.description}: ${detail}`);
     }
     const hint = name === 'CredentialUnavailableError' && /endpoints_resolution_error/.test(detail) ? ENDPOINTS_HINT : '';
-    return new CppAuthenticationError(`Could not get a CPP token from ${this.description}: ${detail}${hint}`, {
+    return new CppAuthenticationError(`Could not get a ${this.#tokenName} from ${this.description}: ${detail}${hint}`, {
       errorName: name,
       errorCode: errorCode(error),
       cause: safeCause(error, this.#secrets),
@@ -242,6 +246,18 @@ export function refusedCredentialError(error: unknown): string | undefined {
   return oauthError !== undefined && REFUSED_CREDENTIAL_ERRORS.includes(oauthError) ? oauthError : undefined;
 }
 
+/** Which API a token provider gets tokens for: its Entra scope, how messages name it, its static-token variable. */
+export interface TokenAudience {
+  scope: string;
+  tokenName: string;
+  staticTokenVariable: string;
+  /** The error when no credential is set. */
+  noCredentials(): CppConfigError;
+}
+
+/** The CPP API's audience: `https://cloudpartner.azure.com`. */
+export const CPP_AUDIENCE: TokenAudience = { scope: CPP_SCOPE, tokenName: 'CPP token', staticTokenVariable: 'CPP_ACCESS_TOKEN', noCredentials: () => noCredentials() };
+
 /**
  * The token provider for `credentials`. Nothing is fetched here: the first token is requested by the
  * worker's start-up check, or by the first API call.
@@ -249,9 +265,9 @@ export function refusedCredentialError(error: unknown): string | undefined {
  * @throws {@link CppConfigError} naming the variables to set when `credentials` is `undefined`, or
  * what the credential refused (an authority host that is not https, a malformed tenant id).
  */
-export function createTokenProvider(credentials: CppCredentials | undefined): TokenProvider {
-  if (credentials === undefined) throw noCredentials();
-  const description = describeCredentials(credentials);
+export function createTokenProvider(credentials: CppCredentials | undefined, api: TokenAudience = CPP_AUDIENCE): TokenProvider {
+  if (credentials === undefined) throw api.noCredentials();
+  const description = credentials.kind === 'staticToken' ? `static token (${api.staticTokenVariable})` : describeCredentials(credentials);
   if (credentials.kind === 'staticToken') return new StaticTokenProvider(credentials.token, description);
   const secrets = credentialSecrets(credentials);
   const { tenantId, clientId, authorityHost } = credentials;
@@ -266,7 +282,7 @@ export function createTokenProvider(credentials: CppCredentials | undefined): To
           credentialOptions,
         );
   try {
-    return new EntraTokenProvider(build(), { description, secrets, renewCredential: build, credentialKind: credentials.kind });
+    return new EntraTokenProvider(build(), { description, secrets, renewCredential: build, credentialKind: credentials.kind, scope: api.scope, tokenName: api.tokenName });
   } catch (error) {
     // The credential constructors check the tenant id's characters; redact anyway, to be sure.
     throw new CppConfigError('env', redactText(describeValue(error), secrets));

@@ -11,10 +11,13 @@ const REMEMBERED_TOKENS = 4;
 
 export class BearerTokens {
   readonly #provider: TokenProvider;
+  readonly #advice: string;
   readonly #recent: string[] = [];
 
-  constructor(provider: TokenProvider) {
+  /** @param advice what to check when the API refuses the credentials (the CPP API's by default). */
+  constructor(provider: TokenProvider, advice = UNAUTHORIZED_ADVICE) {
     this.#provider = provider;
+    this.#advice = advice;
   }
 
   /** The tokens handed out lately, newest last: secrets to take out of any text shown. */
@@ -29,7 +32,7 @@ export class BearerTokens {
 
   /** What to tell an operator when the API refused the credentials for good. */
   unauthorizedAdvice(): string {
-    return this.refreshable ? `a fresh token was refused too; ${UNAUTHORIZED_ADVICE}` : `${this.#provider.description} cannot be refreshed; ${UNAUTHORIZED_ADVICE}`;
+    return this.refreshable ? `a fresh token was refused too; ${this.#advice}` : `${this.#provider.description} cannot be refreshed; ${this.#advice}`;
   }
 
   /** @throws {@link CppError} as the provider threw it, any other failure as a {@link CppAuthenticationError}. */
@@ -41,7 +44,7 @@ export class BearerTokens {
       if (error instanceof CppError) throw error;
       // A provider of someone else's making: keep the failure retryable and free of secrets.
       throw new CppAuthenticationError(
-        `Could not get a CPP token from ${this.#provider.description}: ${redactText(describeValue(error), this.#recent)}`,
+        `Could not get a token from ${this.#provider.description}: ${redactText(describeValue(error), this.#recent)}`,
         { errorName: error instanceof Error ? error.name : undefined, errorCode: errorCode(error), cause: safeCause(error, this.#recent) },
       );
     }
