@@ -71,4 +71,7 @@ export interface FailureInfo {
   code?: string;
   /** A retryable failure's `Retry-After`, in ms (a workflow sees no `nextRetryDelay` on a decoded failure). */
   retryAfterMs?: number;
+  /** `JobEndedBeforeCancel`: how the Product Ingestion job ended, and its errors. */
+  jobResult?: string;
+  jobErrors?: { code?: string; message: string; resource?: string }[];
 }

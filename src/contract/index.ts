@@ -5,6 +5,8 @@
  */
 export * from './cancellation';
 export * from './failure-types';
+export * from './ingestion';
+export * from './job-failure-types';
 export * from './nexus-service';
 export * from './release';
 export * from './search-attributes';

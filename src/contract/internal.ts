@@ -5,10 +5,18 @@
  */
 import { defineSignal } from '@temporalio/workflow';
 import type { CallRetry, CancelMode, NotifyTarget, OperationView } from './cancellation';
-import type { ReleaseOfferRow } from './release';
+import type { JobView } from './ingestion';
+import type { ReleaseRow } from './release';
 
 /** The calls an activity makes, as people name them. */
-export const CALL_NAMES: Record<string, string> = { requestCancellation: 'cancel POST', getOperationStatus: 'poll', watchOperation: 'poll' };
+export const CALL_NAMES: Record<string, string> = {
+  requestCancellation: 'cancel POST',
+  getOperationStatus: 'poll',
+  watchOperation: 'poll',
+  requestJobCancellation: 'job cancel POST',
+  getJobStatus: 'job status poll',
+  getJobSummary: 'job summary',
+};
 
 /** Internal: what a run hands to the next when it continues as new. */
 export interface ContinuationState {
@@ -37,7 +45,21 @@ export const RELEASE_OFFER_DONE_SIGNAL = 'releaseOfferCompleted';
 /** Internal: what a batch run hands to the next when it continues as new. */
 export interface ReleaseContinuation {
   startedAt: string;
-  rows: ReleaseOfferRow[];
+  rows: ReleaseRow[];
   continuedAsNew: number;
 }
 
+
+/** Internal: what a job cancellation's run hands to the next when it continues as new. */
+export interface JobContinuation {
+  startedAt: string;
+  deadlineAt: string;
+  mode: 'synchronous' | 'asynchronous';
+  polls: number;
+  nextIntervalMs: number;
+  nextPollAt: string;
+  job?: JobView;
+  lastPolledAt?: string;
+  notify: NotifyTarget[];
+  continuedAsNew: number;
+}

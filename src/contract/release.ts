@@ -18,10 +18,19 @@ export interface ReleaseOffer {
   expectedOperationId?: string;
 }
 
+/** A Product Ingestion configure job in a release, cancelled beside the CPP offers. */
+export interface ReleaseJob {
+  jobId: string;
+  /** The API's `$version` for this job. @default '2022-03-01-preview2' */
+  version?: string;
+}
+
 export interface CancelReleaseInput {
   /** Names the batch (its default workflow id is `cpp-cancel-release/<releaseId>`). */
   releaseId?: string;
-  offers: ReleaseOffer[];
+  /** CPP offers and Product Ingestion jobs, mixed (1–1,000 rows, each once). */
+  offers: Array<ReleaseOffer | ReleaseJob>;
+  /** For the CPP offers' cancel POSTs (a job's cancel takes none). */
   notificationEmails: string[] | string;
   /** Children running at once. @default 5 */
   maxConcurrent?: number;
@@ -37,6 +46,14 @@ export interface CancelReleaseInput {
 
 /** Where one offer of a batch is. `skipped`: never started (fail-fast or the batch was cancelled). */
 export type ReleaseOfferPhase = 'pending' | 'running' | RunOutcome | 'skipped';
+
+/** One row of a batch: a CPP offer's (`publisherId`, `offerId`) or a Product Ingestion job's (`jobId`). */
+export type ReleaseRow = ReleaseOfferRow | ReleaseJobRow;
+
+/** A job's row: its cancellation (`cancelIngestionJob`), as an offer's row is. */
+export interface ReleaseJobRow extends Omit<ReleaseOfferRow, 'publisherId' | 'offerId'> {
+  jobId: string;
+}
 
 export interface ReleaseOfferRow {
   publisherId: string;
@@ -56,7 +73,7 @@ export interface ReleaseProgress {
   releaseId?: string;
   phase: 'validating' | 'running' | RunOutcome;
   counts: Record<ReleaseOfferPhase, number>;
-  offers: ReleaseOfferRow[];
+  offers: ReleaseRow[];
   startedAt: string;
   finishedAt?: string;
   continuedAsNew: number;
@@ -67,7 +84,7 @@ export interface ReleaseResult {
   releaseId?: string;
   outcome: 'succeeded' | 'failed';
   counts: Record<ReleaseOfferPhase, number>;
-  offers: ReleaseOfferRow[];
+  offers: ReleaseRow[];
   startedAt: string;
   finishedAt: string;
 }
