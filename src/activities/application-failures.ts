@@ -42,21 +42,29 @@ export function failureTypeOf(err: CppError): FailureType | RetriedFailureType {
   return FailureType.UnexpectedError;
 }
 
+/** Which API a call went to: the failure types of the Product Ingestion API carry its name instead of CPP's. */
+export type Api = 'cpp' | 'ingestion';
+
+/** `CppForbidden` → `IngestionForbidden`; the API-neutral types (`InvalidInput`, …) stay as they are. */
+function forApi(type: string, api: Api): string {
+  return api === 'ingestion' && type.startsWith('Cpp') ? `Ingestion${type.slice('Cpp'.length)}` : type;
+}
+
 /** The secret-free facts of a client error, as carried in failure details. */
-function failureInfoOf(err: CppError): FailureInfo {
+function failureInfoOf(err: CppError, api: Api): FailureInfo {
   const status = 'status' in err && typeof err.status === 'number' ? err.status : undefined;
   const body = 'body' in err && typeof err.body === 'string' ? err.body : undefined;
-  return { type: failureTypeOf(err), message: err.message, code: err.code, httpStatus: status, body };
+  return { type: forApi(failureTypeOf(err), api), message: err.message, code: err.code, httpStatus: status, body };
 }
 
 /**
  * Converts what the client threw. Aborts (the activity was cancelled) and foreign errors pass
  * through unchanged; the SDK reports those itself.
  */
-export function toActivityFailure(err: unknown): unknown {
+export function toActivityFailure(err: unknown, api: Api = 'cpp'): unknown {
   if (!(err instanceof CppError) || err instanceof CppAbortedError) return err;
   const retryAfterMs = err.retryable && err.retryAfterMs ? err.retryAfterMs : undefined;
-  const info = { ...failureInfoOf(err), ...(retryAfterMs ? { retryAfterMs } : {}) };
+  const info = { ...failureInfoOf(err, api), ...(retryAfterMs ? { retryAfterMs } : {}) };
   return ApplicationFailure.create({
     type: info.type,
     message: err.message,

@@ -3,13 +3,12 @@
  * Built by a factory over their dependencies, so the worker wires the real client and tests
  * wire one pointed at the simulator.
  */
-import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import type { OperationView } from '../contract';
 import { cancelAtMostOnce, type CancelRequest } from '../cpp/cancel-at-most-once';
 import type { CppClient, CppOperation } from '../cpp/types';
 import { watchOperation, type WatchRequest, type WatchResult } from './watch-operation';
-import { toActivityFailure } from './application-failures';
-import { noticeRetry } from './retry-notice';
+import { failAttempt, withHeartbeat } from './attempts';
 
 /**
  * `lookUpFirst`: an earlier worker may have sent this POST already (the workflow asks for it when it
@@ -46,32 +45,6 @@ export function viewOf(op: CppOperation): OperationView {
     progressPercentage: op.progressPercentage,
     error: op.error,
   };
-}
-
-/** How often a running activity tells Temporal it is alive; the workflow's heartbeat timeout is a few of these. */
-const HEARTBEAT_INTERVAL_MS = 1_000;
-
-/**
- * Heartbeats while `work` runs, so a worker that dies mid-request is noticed within the heartbeat
- * timeout (seconds) instead of the start-to-close timeout (minutes), and a workflow cancellation
- * reaches the request as an abort.
- */
-async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
-  // A local activity has no heartbeat: its workflow task's timeout notices a dead worker.
-  if (activityInfo().isLocal) return work();
-  const ticker = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
-  try {
-    return await work();
-  } finally {
-    clearInterval(ticker);
-  }
-}
-
-/** The failure an attempt ends with, after telling the run when Temporal will retry it. */
-async function failAttempt(err: unknown, triesBefore = 0): Promise<never> {
-  const failure = toActivityFailure(err);
-  await noticeRetry(failure, triesBefore);
-  throw failure;
 }
 
 /** Builds the activities over a CPP client. */

@@ -24,16 +24,18 @@ const MAX_NOTIFY_TARGETS = 50;
 const seconds = (min: number, max: number) =>
   z.number({ error: 'must be a number' }).min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` });
 
+/** The polling fields both cancellations take (a CPP one takes `watchWindowSeconds` too). */
+const pollingFields = {
+  initialIntervalSeconds: seconds(0.1, 3600).optional(),
+  maxIntervalSeconds: seconds(0.1, 86_400).optional(),
+  backoffCoefficient: seconds(1, 10).optional(),
+  timeoutSeconds: seconds(1, 30 * 86_400).optional(),
+  maxPollsPerRun: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(1000, { error: 'must be at most 1000' }).optional(),
+};
+
 const pollingSchema = z
   .strictObject(
-    {
-      initialIntervalSeconds: seconds(0.1, 3600).optional(),
-      maxIntervalSeconds: seconds(0.1, 86_400).optional(),
-      backoffCoefficient: seconds(1, 10).optional(),
-      timeoutSeconds: seconds(1, 30 * 86_400).optional(),
-      maxPollsPerRun: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(1000, { error: 'must be at most 1000' }).optional(),
-      watchWindowSeconds: seconds(0, 3600).optional(),
-    },
+    { ...pollingFields, watchWindowSeconds: seconds(0, 3600).optional() },
     { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object' : undefined) },
   )
   .transform((p): PollingOptions => ({ ...DEFAULT_POLLING, ...p }))
@@ -162,5 +164,5 @@ export function salvageNotifyTargets(raw: unknown): NotifyTarget[] {
 
 /** The polling and notify schemas, for the batch's input (handed out by a function, as valueSchemas says why). */
 export function inputSchemaParts() {
-  return { polling: pollingSchema, notify: notifySchema };
+  return { polling: pollingSchema, pollingFields, notify: notifySchema };
 }

@@ -13,7 +13,11 @@ export const CANCELLATIONS_METRIC = 'cpp_cancellations';
 export const CANCELLATION_POLLS_METRIC = 'cpp_cancellation_polls';
 /** Histogram, milliseconds: from the workflow's start (first run) to the end, tagged `outcome`, `mode`. */
 export const CANCELLATION_DURATION_METRIC = 'cpp_cancellation_duration';
-/** Counter: HTTP exchanges with the CPP API, tagged `endpoint`, `method`, `status` (HTTP status or error code). */
+/** Counter: Product Ingestion job cancellations that reached an end, tagged `outcome`, `mode`, `failure_type`. */
+export const JOB_CANCELLATIONS_METRIC = 'ingestion_job_cancellations';
+/** Histogram, milliseconds: from the start of a job's cancellation to its end, tagged `outcome`, `mode`. */
+export const JOB_CANCELLATION_DURATION_METRIC = 'ingestion_job_cancellation_duration';
+/** Counter: HTTP exchanges with the CPP API and the Product Ingestion API (`endpoint` `jobCancel`, `jobStatus`, `jobSummary`), tagged `endpoint`, `method`, `status` (HTTP status or error code). */
 export const CPP_REQUESTS_METRIC = 'cpp_http_requests';
 /** Histogram, milliseconds: duration of one HTTP exchange with the CPP API, tagged `endpoint`, `method`, `status`. */
 export const CPP_REQUEST_DURATION_METRIC = 'cpp_http_request_duration';
@@ -25,6 +29,7 @@ export type CancellationOutcome = RunOutcome;
 export const HISTOGRAM_BUCKETS: Record<string, number[]> = {
   [CANCELLATION_POLLS_METRIC]: [0, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000],
   // 1 s … 24 h (the default polling deadline).
+  [JOB_CANCELLATION_DURATION_METRIC]: [1_000, 5_000, 15_000, 30_000, 60_000, 300_000, 900_000, 1_800_000, 3_600_000, 14_400_000, 43_200_000, 86_400_000],
   [CANCELLATION_DURATION_METRIC]: [1_000, 5_000, 15_000, 30_000, 60_000, 300_000, 900_000, 1_800_000, 3_600_000, 14_400_000, 43_200_000, 86_400_000],
   [CPP_REQUEST_DURATION_METRIC]: [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000],
 };

@@ -14,7 +14,7 @@ function currentStep(operation: OperationView | undefined): OperationStep | unde
 }
 
 /** `HH:MM:SSZ` of an ISO time: the date is today's in every case that matters here. */
-const clock = (iso: string) => `${iso.slice(11, 19)}Z`;
+export const clock = (iso: string) => `${iso.slice(11, 19)}Z`;
 
 /** Seconds as `16 s`, `3 min 5 s` or `24 h`. */
 export function formatSeconds(totalSeconds: number): string {
@@ -87,7 +87,7 @@ export function describeRetry(retry: CallRetry, nowMs?: number): string {
   return parts.join(' · ');
 }
 
-function oneLine(text: string, max: number): string {
+export function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }

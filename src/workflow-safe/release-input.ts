@@ -4,9 +4,10 @@
  * refused the same way, with one message naming every problem.
  */
 import { z } from 'zod';
-import { MAX_RELEASE_OFFERS, type NotifyTarget, type PollingOptions, type ReleaseOffer } from '../contract';
+import { MAX_RELEASE_OFFERS, type CancelJobInput, type NotifyTarget, type PollingOptions, type ReleaseJob, type ReleaseOffer } from '../contract';
 import { type ReleaseContinuation } from '../contract/internal';
 import { DEFAULT_POLLING, inputSchemaParts, type ValidationOptions } from './cancel-input';
+import { DEFAULT_JOB_POLLING, jobValueSchemas } from './job-input';
 import { describeIssues, illFormedUnicodeProblems, valueSchemas } from './value-rules';
 
 export const DEFAULT_MAX_CONCURRENT = 5;
@@ -14,28 +15,52 @@ const MAX_CONCURRENT = 100;
 
 const { identifier, notificationEmails } = valueSchemas();
 const { polling, notify } = inputSchemaParts();
+const job = jobValueSchemas();
+
+const ROW_SHAPES = 'must be an object like {"publisherId":"contoso","offerId":"contoso-offer"} or {"jobId":"d4261631-c583-4949-a612-5150882632e9"}';
 
 const offerSchema = z.strictObject(
   { publisherId: identifier, offerId: identifier, expectedOperationId: identifier.optional() },
-  { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object like {"publisherId":"contoso","offerId":"contoso-offer"}' : undefined) },
+  { error: (issue) => (issue.code === 'invalid_type' ? ROW_SHAPES : undefined) },
 );
 
+const jobSchema = z.strictObject({ jobId: job.jobId, version: job.version.optional() });
+
+const isJobShaped = (v: unknown): boolean => typeof v === 'object' && v !== null && 'jobId' in v;
+
+/** A row is a job's when it names `jobId`, an offer's otherwise; each is held to its own shape. */
+const rowSchema = z.unknown().transform((v, ctx): ReleaseOffer | ReleaseJob => {
+  const parsed = isJobShaped(v) ? jobSchema.safeParse(v) : offerSchema.safeParse(v);
+  if (parsed.success) return parsed.data;
+  for (const problem of describeIssues(parsed.error)) {
+    const [field, ...message] = problem.split(': ');
+    ctx.addIssue({ code: 'custom', message: message.join(': '), path: field === '(input)' ? [] : (field as string).split('.') });
+  }
+  return z.NEVER;
+});
+
 /**
- * Each offer once: a second mention of the same publisher/offer names the first. Read from the raw
- * input, so duplicates are named even when other offers are malformed.
+ * Each row once: a second mention of the same publisher/offer or job names the first. Read from
+ * the raw input, so duplicates are named even when other rows are malformed.
  */
+function rowKey(row: unknown): string | undefined {
+  const { publisherId, offerId } = (row ?? {}) as Partial<ReleaseOffer>;
+  const { jobId } = (row ?? {}) as Partial<ReleaseJob>;
+  if (isJobShaped(row)) return typeof jobId === 'string' ? `job ${jobId.toLowerCase()}` : undefined;
+  return typeof publisherId === 'string' && typeof offerId === 'string' ? `${publisherId}/${offerId}` : undefined;
+}
+
 function duplicateProblems(raw: unknown): string[] {
   const offers = (raw as { offers?: unknown } | null)?.offers;
   if (!Array.isArray(offers)) return [];
   const first = new Map<string, number>();
   const problems: string[] = [];
   offers.forEach((offer: unknown, i) => {
-    const { publisherId, offerId } = (offer ?? {}) as Partial<ReleaseOffer>;
-    if (typeof publisherId !== 'string' || typeof offerId !== 'string') return;
-    const key = `${publisherId}/${offerId}`;
+    const key = rowKey(offer);
+    if (key === undefined) return;
     const seen = first.get(key);
     if (seen === undefined) first.set(key, i);
-    else problems.push(`offers.${i}: repeats offers.${seen} (${key}); each offer may appear once`);
+    else problems.push(`offers.${i}: repeats offers.${seen} (${key}); each offer or job may appear once`);
   });
   return problems;
 }
@@ -49,10 +74,11 @@ const releaseSchema = z.strictObject(
   {
     releaseId: identifier.optional(),
     offers: z
-      .array(offerSchema, { error: 'must be an array of {publisherId, offerId, expectedOperationId?}' })
+      .array(rowSchema, { error: 'must be an array of {publisherId, offerId, expectedOperationId?} or {jobId, version?}' })
       .min(1, { error: 'must name at least one offer' })
       .max(MAX_RELEASE_OFFERS, { error: `must name at most ${MAX_RELEASE_OFFERS} offers; split the release into batches` }),
-    notificationEmails,
+    // Required when the release has a CPP offer (checked below): a job's cancel takes none.
+    notificationEmails: notificationEmails.optional(),
     maxConcurrent: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(MAX_CONCURRENT, { error: `must be at most ${MAX_CONCURRENT}` }).optional(),
     polling: polling.optional(),
     failFast: z.boolean({ error: 'must be true or false' }).optional(),
@@ -69,10 +95,13 @@ const releaseSchema = z.strictObject(
 
 export interface NormalizedReleaseInput {
   releaseId?: string;
-  offers: ReleaseOffer[];
+  offers: Array<ReleaseOffer | ReleaseJob>;
+  /** Empty when the release has only jobs. */
   notificationEmails: string[];
   maxConcurrent: number;
   polling: PollingOptions;
+  /** The polling the caller set, for the jobs' children (each applies a job's defaults to the rest). */
+  jobPolling?: CancelJobInput['polling'];
   failFast: boolean;
   notify: NotifyTarget[];
   continuation?: ReleaseContinuation;
@@ -91,7 +120,13 @@ const MAX_PROBLEMS_LISTED = 50;
 /** Validates `raw`, naming every problem (`offers.3.offerId: must not be empty`, `offers.5: repeats offers.2 …`). */
 export function validateReleaseInput(raw: unknown, options: ValidationOptions = {}): ReleaseInputValidation {
   const result = releaseSchema.safeParse(raw);
-  const problems = [...(result.success ? [] : describeIssues(result.error)), ...duplicateProblems(raw), ...(options.refuseIllFormedUnicode === false ? [] : illFormedUnicodeProblems(raw))];
+  const problems = [
+    ...(result.success ? [] : describeIssues(result.error)),
+    ...duplicateProblems(raw),
+    ...missingEmailProblems(raw),
+    ...(result.success ? jobPollingProblems(raw) : []),
+    ...(options.refuseIllFormedUnicode === false ? [] : illFormedUnicodeProblems(raw)),
+  ];
   if (result.success && result.data.continuation && !options.allowContinuation) problems.push('continuation: is internal to the workflow and must not be set by callers');
   if (!result.success || problems.length > 0) {
     problems.sort(byField);
@@ -99,10 +134,53 @@ export function validateReleaseInput(raw: unknown, options: ValidationOptions = 
     if (problems.length > listed.length) listed.push(`… and ${problems.length - listed.length} more problems`);
     return { ok: false, problems: listed };
   }
-  const { maxConcurrent, polling: pollingOptions, failFast, notify: targets, ...rest } = result.data;
+  const { maxConcurrent, polling: pollingOptions, failFast, notify: targets, notificationEmails: emails, ...rest } = result.data;
+  const jobPolling = givenJobPolling(raw);
   return {
     ok: true,
-    input: { ...rest, maxConcurrent: maxConcurrent ?? DEFAULT_MAX_CONCURRENT, polling: pollingOptions ?? DEFAULT_POLLING, failFast: failFast ?? false, notify: targets ?? [] },
+    input: {
+      ...rest,
+      notificationEmails: emails ?? [],
+      maxConcurrent: maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+      polling: pollingOptions ?? DEFAULT_POLLING,
+      ...(jobPolling ? { jobPolling } : {}),
+      failFast: failFast ?? false,
+      notify: targets ?? [],
+    },
   };
+}
+
+const hasOffer = (raw: unknown): boolean => {
+  const offers = (raw as { offers?: unknown } | null)?.offers;
+  return !Array.isArray(offers) || offers.some((o) => !isJobShaped(o));
+};
+
+/** `notificationEmails` is required as it always was, unless every row is a job. */
+function missingEmailProblems(raw: unknown): string[] {
+  const given = typeof raw === 'object' && raw !== null && (raw as { notificationEmails?: unknown }).notificationEmails !== undefined;
+  return given || !hasOffer(raw) || typeof raw !== 'object' || raw === null ? [] : ['notificationEmails: must be an array of e-mail addresses or a comma-separated string'];
+}
+
+const hasJob = (raw: unknown): boolean => {
+  const offers = (raw as { offers?: unknown } | null)?.offers;
+  return Array.isArray(offers) && offers.some(isJobShaped);
+};
+
+/** The polling fields the caller set that a job's cancellation takes (all but `watchWindowSeconds`, a CPP-only wait). */
+function givenJobPolling(raw: unknown): CancelJobInput['polling'] | undefined {
+  const given = (raw as { polling?: Record<string, unknown> }).polling;
+  if (!hasJob(raw) || typeof given !== 'object' || given === null) return undefined;
+  const fields = Object.fromEntries(Object.entries(given).filter(([key]) => key in job.pollingFields)) as CancelJobInput['polling'];
+  return Object.keys(fields ?? {}).length > 0 ? fields : undefined;
+}
+
+/** The release's polling must also hold for its jobs, with a job's defaults for what it leaves out. */
+function jobPollingProblems(raw: unknown): string[] {
+  const given = givenJobPolling(raw);
+  if (!given) return [];
+  const effective = { ...DEFAULT_JOB_POLLING, ...given };
+  return effective.maxIntervalSeconds >= effective.initialIntervalSeconds
+    ? []
+    : [`polling.maxIntervalSeconds: for the release's jobs must not be smaller than initialIntervalSeconds (${effective.initialIntervalSeconds} s, a job's default); set polling.initialIntervalSeconds too`];
 }
 

@@ -3,8 +3,9 @@
  * written next to them. Deterministic code only.
  */
 import { proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
-import { FINAL_FAILURE_TYPES } from '../contract';
+import { FINAL_FAILURE_TYPES, FINAL_JOB_FAILURE_TYPES } from '../contract';
 import type { CancellationActivities } from '../activities/cancellation';
+import type { IngestionActivities } from '../activities/ingestion';
 import type { RunClock } from './run-clock';
 /** One CPP call's start-to-close: longer than the client's connect + headers + body timeouts together. */
 const CALL_TIMEOUT_MS = 2 * 60_000;
@@ -45,7 +46,28 @@ export function postLocalActivity(clock: RunClock, summary: string): Pick<Cancel
   return proxyLocalActivities<CancellationActivities>({ ...rest, retry: { ...retry, maximumAttempts: 1 }, startToCloseTimeout: CALL_TIMEOUT_MS });
 }
 
-function options(scheduleToCloseMs: number, summary: string): ActivityOptions {
+/**
+ * A Product Ingestion job's activities, as {@link cancellationActivities} are the CPP ones'. The
+ * summary read after the end (`getJobSummary`) is tried a few times only: the cancellation is done,
+ * and a summary that cannot be read is reported as such rather than holding the run open.
+ */
+export function jobActivities(clock: RunClock, summary: string): IngestionActivities {
+  return proxyActivities<IngestionActivities>({
+    ...options(clock.activityWindowMs(), summary, FINAL_JOB_FAILURE_TYPES),
+    startToCloseTimeout: CALL_TIMEOUT_MS,
+    heartbeatTimeout: '10 seconds',
+  });
+}
+
+/** `getJobSummary`, at most {@link SUMMARY_ATTEMPTS} tries. */
+export function jobSummaryActivity(clock: RunClock): Pick<IngestionActivities, 'getJobSummary'> {
+  const { retry, ...rest } = options(clock.activityWindowMs(), 'summary of what the job processed', FINAL_JOB_FAILURE_TYPES);
+  return proxyActivities<IngestionActivities>({ ...rest, retry: { ...retry, maximumAttempts: SUMMARY_ATTEMPTS }, startToCloseTimeout: CALL_TIMEOUT_MS, heartbeatTimeout: '10 seconds' });
+}
+
+const SUMMARY_ATTEMPTS = 5;
+
+function options(scheduleToCloseMs: number, summary: string, finalTypes: string[] = FINAL_FAILURE_TYPES): ActivityOptions {
   return {
     summary,
     scheduleToCloseTimeout: scheduleToCloseMs,
@@ -54,7 +76,7 @@ function options(scheduleToCloseMs: number, summary: string): ActivityOptions {
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       // Failures retrying cannot fix; a `Retry-After` reaches Temporal as the failure's nextRetryDelay.
-      nonRetryableErrorTypes: FINAL_FAILURE_TYPES,
+      nonRetryableErrorTypes: finalTypes,
     },
   };
 }

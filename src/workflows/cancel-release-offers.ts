@@ -16,9 +16,25 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { FailureType, subscribeSignal, WORKFLOW_TYPE, type CancelOfferInput, type CancelReleaseInput, type ReleaseOfferRow, type ReleaseResult } from '../contract';
+import {
+  FailureType,
+  INGESTION_WORKFLOW_TYPE,
+  subscribeSignal,
+  WORKFLOW_TYPE,
+  type CancelJobInput,
+  type CancelMode,
+  type CancelOfferInput,
+  type CancelReleaseInput,
+  type ReleaseJob,
+  type ReleaseOffer,
+  type ReleaseResult,
+  type ReleaseRow,
+} from '../contract';
 import { RELEASE_OFFER_DONE_SIGNAL } from '../contract/internal';
+import { jobStartSummary } from '../workflow-safe/job-progress-summary';
 import { validateReleaseInput, type NormalizedReleaseInput } from '../workflow-safe/release-input';
+import { isJobItem, isJobRow } from '../workflow-safe/release-rows';
+import type { cancelIngestionJob } from './cancel-ingestion-job';
 import type { cancelOfferOperation } from './cancel-offer-operation';
 import { childOptions } from './child';
 import { failureInfo, workflowFailure } from './run-failures';
@@ -70,7 +86,7 @@ async function runChildren(run: ReleaseRun, input: NormalizedReleaseInput, pool:
         continueLater = true;
         return;
       }
-      const row = pending[next++] as ReleaseOfferRow;
+      const row = pending[next++] as ReleaseRow;
       started += 1;
       await runOffer(run, input, row);
       if (row.phase === 'failed' && input.failFast && !stop) {
@@ -83,12 +99,22 @@ async function runChildren(run: ReleaseRun, input: NormalizedReleaseInput, pool:
   return continueLater && !stop && !CancellationScope.current().consideredCancelled ? 'continue' : 'done';
 }
 
-/** One offer: its child cancellation, or the one already running for it. */
-async function runOffer(run: ReleaseRun, input: NormalizedReleaseInput, row: ReleaseOfferRow): Promise<void> {
-  if (CancellationScope.current().consideredCancelled) return;
-  row.phase = 'running';
-  run.show();
-  const offer = input.offers.find((o) => o.publisherId === row.publisherId && o.offerId === row.offerId);
+/** One row's child: an offer's cancellation, or a Product Ingestion job's; its mode when it succeeded. */
+async function runChild(input: NormalizedReleaseInput, row: ReleaseRow): Promise<CancelMode> {
+  const taskQueue = workflowInfo().taskQueue;
+  if (isJobRow(row)) {
+    const job = input.offers.find((o): o is ReleaseJob => isJobItem(o) && o.jobId.toLowerCase() === row.jobId);
+    const jobInput: CancelJobInput = { jobId: row.jobId, ...(job?.version ? { version: job.version } : {}), ...(input.jobPolling ? { polling: input.jobPolling } : {}) };
+    // No search attribute on the child: one the namespace lacks would fail this batch's workflow task.
+    const result = await executeChild<typeof cancelIngestionJob>(INGESTION_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: row.workflowId,
+      staticSummary: jobStartSummary(row.jobId),
+      args: [jobInput],
+    });
+    return result.mode;
+  }
+  const offer = input.offers.find((o): o is ReleaseOffer => !isJobItem(o) && o.publisherId === row.publisherId && o.offerId === row.offerId);
   const childInput: CancelOfferInput = {
     publisherId: row.publisherId,
     offerId: row.offerId,
@@ -96,11 +122,19 @@ async function runOffer(run: ReleaseRun, input: NormalizedReleaseInput, row: Rel
     polling: input.polling,
     ...(offer?.expectedOperationId ? { expectedOperationId: offer.expectedOperationId } : {}),
   };
+  const result = await executeChild<typeof cancelOfferOperation>(WORKFLOW_TYPE, { ...childOptions(childInput, {}), taskQueue });
+  return result.mode;
+}
+
+/** One row: its child cancellation, or the one already running for it. */
+async function runOffer(run: ReleaseRun, input: NormalizedReleaseInput, row: ReleaseRow): Promise<void> {
+  if (CancellationScope.current().consideredCancelled) return;
+  row.phase = 'running';
+  run.show();
   try {
     for (let tries = 1; ; tries++) {
       try {
-        const result = await executeChild<typeof cancelOfferOperation>(WORKFLOW_TYPE, { ...childOptions(childInput, {}), taskQueue: workflowInfo().taskQueue });
-        Object.assign(row, { phase: 'succeeded', mode: result.mode });
+        Object.assign(row, { phase: 'succeeded', mode: await runChild(input, row) });
         return;
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError) || tries >= MAX_START_TRIES) throw err;
@@ -121,7 +155,7 @@ async function runOffer(run: ReleaseRun, input: NormalizedReleaseInput, row: Rel
  * at its end, and takes its outcome from that signal. False when it ended before it could be asked.
  * A batch cancelled meanwhile leaves it running: it is not the batch's to stop.
  */
-async function attach(run: ReleaseRun, row: ReleaseOfferRow): Promise<boolean> {
+async function attach(run: ReleaseRun, row: ReleaseRow): Promise<boolean> {
   try {
     await getExternalWorkflowHandle(row.workflowId).signal(subscribeSignal, { workflowId: workflowInfo().workflowId, signalName: RELEASE_OFFER_DONE_SIGNAL });
   } catch (err) {

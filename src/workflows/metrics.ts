@@ -9,6 +9,8 @@ import {
   CANCELLATION_DURATION_METRIC,
   CANCELLATION_POLLS_METRIC,
   CANCELLATIONS_METRIC,
+  JOB_CANCELLATION_DURATION_METRIC,
+  JOB_CANCELLATIONS_METRIC,
   type CancellationOutcome,
 } from '../workflow-safe/metric-names';
 
@@ -31,5 +33,16 @@ export function recordCancellationEnd(end: CancellationEnd): void {
   metricMeter.createHistogram(CANCELLATION_POLLS_METRIC, 'int', undefined, 'Polls a cancellation needed before its end').record(end.polls, tags);
   metricMeter
     .createHistogram(CANCELLATION_DURATION_METRIC, 'int', 'ms', 'Time from the start of a cancellation to its end')
+    .record(Math.max(0, Math.round(end.durationMs)), tags);
+}
+
+/** Counts one Product Ingestion job cancellation that reached its end. */
+export function recordJobCancellationEnd(end: CancellationEnd): void {
+  const tags = { outcome: end.outcome, mode: end.mode ?? 'none' };
+  metricMeter
+    .createCounter(JOB_CANCELLATIONS_METRIC, undefined, 'Product Ingestion job cancellations that reached an end, by outcome, mode and failure type')
+    .add(1, { ...tags, failure_type: end.failureType ?? '' });
+  metricMeter
+    .createHistogram(JOB_CANCELLATION_DURATION_METRIC, 'int', 'ms', 'Time from the start of a job cancellation to its end')
     .record(Math.max(0, Math.round(end.durationMs)), tags);
 }

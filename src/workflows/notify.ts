@@ -3,7 +3,7 @@
  * A target that is gone is logged, never fatal.
  */
 import { CancellationScope, getExternalWorkflowHandle, log } from '@temporalio/workflow';
-import { COMPLETION_SIGNAL_NAME, type CompletionSignalPayload, type NotifyTarget, type ReleaseCompletionPayload } from '../contract';
+import { COMPLETION_SIGNAL_NAME, type CompletionSignalPayload, type JobCompletionSignalPayload, type NotifyTarget, type ReleaseCompletionPayload } from '../contract';
 
 function keyOf(target: NotifyTarget): string {
   return JSON.stringify([target.workflowId, target.runId ?? '', target.signalName ?? COMPLETION_SIGNAL_NAME]);
@@ -25,11 +25,15 @@ export function addTargets(list: NotifyTarget[], ...targets: NotifyTarget[]): vo
  * Signals every target in a non-cancellable scope, so the signals go out even when the
  * workflow itself is being cancelled.
  */
-export async function notifyAll(targets: readonly NotifyTarget[], payload: CompletionSignalPayload | ReleaseCompletionPayload): Promise<void> {
+export async function notifyAll(
+  targets: readonly NotifyTarget[],
+  payload: CompletionSignalPayload | ReleaseCompletionPayload | JobCompletionSignalPayload,
+  defaultSignalName = COMPLETION_SIGNAL_NAME,
+): Promise<void> {
   if (targets.length === 0) return;
   await CancellationScope.nonCancellable(async () => {
     const results = await Promise.allSettled(
-      targets.map((t) => getExternalWorkflowHandle(t.workflowId, t.runId).signal(t.signalName ?? COMPLETION_SIGNAL_NAME, payload)),
+      targets.map((t) => getExternalWorkflowHandle(t.workflowId, t.runId).signal(t.signalName ?? defaultSignalName, payload)),
     );
     results.forEach((r, i) => {
       if (r.status === 'rejected') {

@@ -4,22 +4,23 @@
  * attached to, and the callers to tell at the end. Deterministic code only.
  */
 import { condition, defineSignal, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import { defaultWorkflowId, releaseProgressQuery, type CompletionSignalPayload, type NotifyTarget, type ReleaseOfferPhase, type ReleaseOfferRow, type ReleaseProgress, type ReleaseResult, type RunOutcome } from '../contract';
+import { releaseProgressQuery, type CompletionSignalPayload, type NotifyTarget, type ReleaseOfferPhase, type ReleaseRow, type ReleaseProgress, type ReleaseResult, type RunOutcome } from '../contract';
 import { RELEASE_OFFER_DONE_SIGNAL, type ReleaseContinuation } from '../contract/internal';
 import type { NormalizedReleaseInput } from '../workflow-safe/release-input';
+import { pendingRow, rowName } from '../workflow-safe/release-rows';
 import { notifyAll } from './notify';
 
 const PHASES: ReleaseOfferPhase[] = ['pending', 'running', 'succeeded', 'failed', 'workflowCanceled', 'skipped'];
 const releaseOfferDoneSignal = defineSignal<[CompletionSignalPayload]>(RELEASE_OFFER_DONE_SIGNAL);
 
-function countsOf(rows: readonly ReleaseOfferRow[]): Record<ReleaseOfferPhase, number> {
+function countsOf(rows: readonly ReleaseRow[]): Record<ReleaseOfferPhase, number> {
   const counts = Object.fromEntries(PHASES.map((p) => [p, 0])) as Record<ReleaseOfferPhase, number>;
   for (const row of rows) counts[row.phase] += 1;
   return counts;
 }
 
 /** e.g. `running · 12 of 40 done · 3 running · 1 failed`. */
-function releaseSummary(phase: ReleaseProgress['phase'], rows: readonly ReleaseOfferRow[]): string {
+function releaseSummary(phase: ReleaseProgress['phase'], rows: readonly ReleaseRow[]): string {
   const c = countsOf(rows);
   const done = c.succeeded + c.failed + c.workflowCanceled + c.skipped;
   const parts = [phase, `${done} of ${rows.length} done`];
@@ -32,7 +33,7 @@ function releaseSummary(phase: ReleaseProgress['phase'], rows: readonly ReleaseO
 }
 
 export class ReleaseRun {
-  rows: ReleaseOfferRow[] = [];
+  rows: ReleaseRow[] = [];
   phase: ReleaseProgress['phase'] = 'validating';
   readonly startedAt: string;
   readonly continuedAsNew: number;
@@ -57,7 +58,7 @@ export class ReleaseRun {
     this.releaseId = input.releaseId;
     this.targets = input.notify;
     if (this.rows.length === 0) {
-      this.rows = input.offers.map((o) => ({ publisherId: o.publisherId, offerId: o.offerId, workflowId: defaultWorkflowId(o.publisherId, o.offerId), phase: 'pending' }));
+      this.rows = input.offers.map(pendingRow);
     }
     this.set('running');
   }
@@ -84,7 +85,7 @@ export class ReleaseRun {
   show(): void {
     const lines = [`**${releaseSummary(this.phase, this.rows)}**`, ''];
     for (const row of this.rows.filter((r) => r.phase === 'running' || r.phase === 'failed').slice(0, 20)) {
-      lines.push(`- \`${row.publisherId}/${row.offerId}\`: ${row.phase}${row.failure ? ` (${row.failure.type})` : ''}`);
+      lines.push(`- \`${rowName(row)}\`: ${row.phase}${row.failure ? ` (${row.failure.type})` : ''}`);
     }
     setCurrentDetails(lines.join('\n'));
   }

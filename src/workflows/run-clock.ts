@@ -40,7 +40,7 @@ export class RunClock {
    * A run continued as new: the deadline, the interval and (`keepNextPoll`) the next poll time the
    * previous run handed over. Without `keepNextPoll` (runs from before that patch) it polls at once.
    */
-  static resumed(continuation: ContinuationState, polling: Schedule, keepNextPoll: boolean): RunClock {
+  static resumed(continuation: Pick<ContinuationState, 'deadlineAt' | 'nextIntervalMs' | 'nextPollAt'>, polling: Schedule, keepNextPoll: boolean): RunClock {
     return new RunClock(Date.parse(continuation.deadlineAt), polling, continuation.nextIntervalMs, keepNextPoll ? Date.parse(continuation.nextPollAt) : undefined);
   }
 

@@ -29,6 +29,8 @@ export interface PhaseEnd {
   timeoutSeconds: number;
   /** The retry the run showed last (its activities' notices): how many attempts failed, and with what. */
   retry?: CallRetry;
+  /** The failure types that end the run (a job's cancellation has its own). @default FINAL_FAILURE_TYPES */
+  finalTypes?: readonly string[];
 }
 
 /**
@@ -42,7 +44,7 @@ export function toWorkflowFailure(err: unknown, end: PhaseEnd): ApplicationFailu
     if (cause instanceof ApplicationFailure) {
       // Our activities only let final failures escape their retry policy; anything else that got
       // here means the deadline cut the retries short, handled below.
-      if (cause.nonRetryable || (cause.type && FINAL_FAILURE_TYPES.includes(cause.type))) {
+      if (cause.nonRetryable || (cause.type && (end.finalTypes ?? FINAL_FAILURE_TYPES).includes(cause.type))) {
         return workflowFailure(failureInfo(cause), err);
       }
     }
