@@ -4,6 +4,8 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCancellationActivities } from '../src/activities/cancellation';
+import { createIngestionActivities } from '../src/activities/ingestion';
+import { IngestionHttpClient } from '../src/ingestion/client';
 import { CppHttpClient, type CppHttpClientOptions } from '../src/cpp/client';
 import type { TokenProvider } from '../src/cpp/token-provider';
 import { offerCancellationHandler } from '../src/worker-process/nexus-handler';
@@ -25,8 +27,10 @@ export interface InProcessWorker extends RunnableWorker {
 /** Options of {@link cancellationWorker}. */
 export interface CancellationWorkerOptions {
   taskQueue: string;
-  /** Where the HTTP client gets its tokens. */
+  /** Where the HTTP clients get their tokens. */
   tokenProvider: TokenProvider;
+  /** Where the Product Ingestion client gets its tokens. @default tokenProvider */
+  ingestionTokenProvider?: TokenProvider;
   /** E.g. short header/body timeouts for fault tests. */
   cppClientOptions?: Partial<Omit<CppHttpClientOptions, 'baseUrl' | 'tokenProvider'>>;
   workerOptions?: Partial<WorkerOptions>;
@@ -41,9 +45,12 @@ export function cancellationWorker(options: CancellationWorkerOptions): (parts: 
     if (!simulator || workflowBundlePath === undefined) throw new Error('cancellationWorker needs the stack to have a simulator and a workflow bundle');
     const connection = await NativeConnection.connect({ address: temporal.address });
     const cppClient = new CppHttpClient({ ...options.cppClientOptions, baseUrl: simulator.url, tokenProvider: options.tokenProvider });
+    // The simulator serves the Product Ingestion API too, under its base path; the same token opens both here.
+    const ingestionClient = new IngestionHttpClient({ ...options.cppClientOptions, baseUrl: `${simulator.url}/rp/product-ingestion`, tokenProvider: options.ingestionTokenProvider ?? options.tokenProvider });
     const release = async () => {
       await connection.close();
       await cppClient.close();
+      await ingestionClient.close();
     };
     const worker = await Worker.create({
       ...options.workerOptions,
@@ -51,7 +58,7 @@ export function cancellationWorker(options: CancellationWorkerOptions): (parts: 
       namespace: temporal.namespace,
       taskQueue: options.taskQueue,
       workflowBundle: { codePath: workflowBundlePath },
-      activities: createCancellationActivities({ client: cppClient }),
+      activities: { ...createCancellationActivities({ client: cppClient }), ...createIngestionActivities({ client: ingestionClient }) },
       nexusServices: [offerCancellationHandler],
     }).catch(async (err: unknown) => {
       await release();

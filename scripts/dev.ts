@@ -176,12 +176,13 @@ function devPorts(env: NodeJS.ProcessEnv, options: DevStackOptions) {
  */
 function devWorker(env: NodeJS.ProcessEnv) {
   return async ({ temporal, simulator }: StackParts) => {
-    const workerEnv: NodeJS.ProcessEnv = { ...env, TEMPORAL_ADDRESS: temporal.address, ...(simulator ? { CPP_BASE_URL: simulator.url } : {}) };
+    // The simulator serves both APIs on one port, Product Ingestion under its real path.
+    const workerEnv: NodeJS.ProcessEnv = { ...env, TEMPORAL_ADDRESS: temporal.address, ...(simulator ? { CPP_BASE_URL: simulator.url, INGESTION_BASE_URL: `${simulator.url}/rp/product-ingestion` } : {}) };
     const config = loadWorkerConfig(workerEnv);
     const tokenProvider = simulator ? new StaticTokenProvider(DEMO_TOKEN) : createTokenProviderFromEnv(workerEnv);
     // What `npm run setup` does, before the worker checks for it: a server of your own (TEMPORAL_ADDRESS) may lack it.
     const setupLines = await setUpNamespace(config.temporal);
-    const worker = await createCancellationWorker({ config, tokenProvider });
+    const worker = await createCancellationWorker({ config, tokenProvider, ...(simulator ? { ingestionTokenProvider: new StaticTokenProvider(DEMO_TOKEN) } : {}) });
     return { ...worker, config, setupLines, run: () => worker.run().catch((err: unknown) => say('worker', `stopped with ${String(err)}`)) };
   };
 }

@@ -4,7 +4,7 @@
 # Reads TEMPORAL_ADDRESS (the CLI's own variable), TEMPORAL_NAMESPACE, TEMPORAL_NAMESPACE_RETENTION.
 set -eu
 ns="${TEMPORAL_NAMESPACE:-default}"
-attributes="CppPublisherId CppOfferId CppCancelPhase"
+attributes="CppPublisherId CppOfferId CppCancelPhase IngestionJobId"
 
 # Runs a command until it succeeds, up to 60 tries 2 s apart (a new namespace takes a few seconds to be usable).
 retry() {

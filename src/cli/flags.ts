@@ -3,7 +3,7 @@
  * workflow's own input problems read in the flags' terms (`--email "jondoe": must be an e-mail …`).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_TASK_QUEUE, type CancelOfferInput, type PollingOptions } from '../contract';
+import { DEFAULT_INGESTION_VERSION, DEFAULT_TASK_QUEUE, type CancelJobInput, type CancelOfferInput, type PollingOptions } from '../contract';
 import { DEFAULT_MAX_CONCURRENT } from '../workflow-safe/release-input';
 import { DEFAULT_API_VERSION } from '../workflow-safe/value-rules';
 
@@ -25,6 +25,8 @@ export interface CliOptions {
   untilAccepted?: boolean;
   attach?: string;
   offers?: string;
+  job?: string;
+  jobVersion?: string;
   releaseId?: string;
   maxConcurrent?: number;
   failFast?: boolean;
@@ -46,6 +48,8 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** The input's field names as the flags a person typed (`notificationEmails.1` → `--email "c@d"`). */
 const FLAG_OF_FIELD: Record<string, string> = {
+  jobId: '--job',
+  version: '--job-version',
   publisherId: '--publisher',
   offerId: '--offer',
   notificationEmails: '--email',
@@ -120,7 +124,9 @@ export function buildCommand(): Command {
     .option('--wait', 'follow progress until the end; exit 1 on failure')
     .option('--until-accepted', "return once CPP has answered the cancel POST, in one call; exit 1 if it refused (with --wait, follow on)")
     .option('--attach <workflowId>', 'start nothing: follow a cancellation already started, until its end')
-    .option('--offers <file>', 'a whole release: a JSON array of {publisherId, offerId, expectedOperationId?} (instead of --publisher/--offer)')
+    .option('--job <jobID>', 'a Product Ingestion configure job to cancel (instead of --publisher/--offer; no --email)')
+    .option('--job-version <version>', `with --job: the API's $version (default ${DEFAULT_INGESTION_VERSION})`)
+    .option('--offers <file>', 'a whole release: a JSON array of {publisherId, offerId, expectedOperationId?} and {jobId} rows (instead of --publisher/--offer)')
     .option('--release-id <id>', 'with --offers: names the batch (workflow id cpp-cancel-release/<id>)')
     .option('--max-concurrent <n>', `with --offers: cancellations at once (default ${DEFAULT_MAX_CONCURRENT})`, positiveInteger)
     .option('--fail-fast', 'with --offers: cancel the rest at the first failure')
@@ -131,9 +137,22 @@ export function buildCommand(): Command {
         'Examples (npm run dev lists the demo offers):',
         '  npm start -- --publisher contoso --offer long-offer --email jondoe@contoso.com --wait',
         '  npm start -- --attach cpp-cancel/contoso/long-offer',
+        '  npm start -- --job d4261631-c583-4949-a612-5150882632e9 --wait',
         '  npm start -- --offers offers.json --release-id 2026.12 --email jondoe@contoso.com --wait',
         '',
         'Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, TEMPORAL_API_KEY, TEMPORAL_TLS*.',
       ].join('\n'),
     );
+}
+
+/** A job's cancellation input from the CLI options; validation is the workflow's own. */
+export function jobInputFromOptions(o: CliOptions): CancelJobInput {
+  const { polling, notify } = inputFromOptions(o);
+  const { watchWindowSeconds: _notForJobs, ...jobPolling } = polling ?? {};
+  return {
+    jobId: o.job ?? '',
+    ...(o.jobVersion ? { version: o.jobVersion } : {}),
+    ...(Object.keys(jobPolling).length ? { polling: jobPolling } : {}),
+    ...(notify ? { notify } : {}),
+  };
 }

@@ -6,20 +6,21 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TemporalConfig } from '../client/temporal-config';
-import { releaseProgressQuery, type ReleaseOfferRow, type ReleaseProgress, type ReleaseResult } from '../contract';
+import { releaseProgressQuery, type ReleaseProgress, type ReleaseResult, type ReleaseRow } from '../contract';
+import { rowName } from '../workflow-safe/release-rows';
 import type { cancelReleaseOffers } from '../workflows/cancel-release-offers';
 import { followCommands, printFailure } from './follow';
 
-const ENDED = new Set<ReleaseOfferRow['phase']>(['succeeded', 'failed', 'workflowCanceled', 'skipped']);
+const ENDED = new Set<ReleaseRow['phase']>(['succeeded', 'failed', 'workflowCanceled', 'skipped']);
 
 /** `contoso/contoso-offer: failed CppBadRequest: …` */
-function describeRow(row: ReleaseOfferRow): string {
+function describeRow(row: ReleaseRow): string {
   const detail = row.failure ? ` ${row.failure.type}: ${row.failure.message}` : row.mode ? ` (${row.mode})` : '';
-  return `${row.publisherId}/${row.offerId}: ${row.phase}${row.attached ? ' (attached to the run already going)' : ''}${detail}`;
+  return `${rowName(row)}: ${row.phase}${row.attached ? ' (attached to the run already going)' : ''}${detail}`;
 }
 
 /** Prints what is new in `rows`: each offer that has ended since the last look, once. */
-function printEnded(rows: readonly ReleaseOfferRow[], printed: Set<string>): void {
+function printEnded(rows: readonly ReleaseRow[], printed: Set<string>): void {
   for (const row of rows) {
     if (!ENDED.has(row.phase) || printed.has(row.workflowId)) continue;
     printed.add(row.workflowId);

@@ -8,11 +8,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { startOfferCancellation, type AcceptedCancellation } from '../client/start-cancellation';
 import { describeTemporal, loadTemporalConfig, type TemporalConfig } from '../client/temporal-config';
 import { connectTemporalClient, TemporalConnectionError } from '../client/temporal-connection';
-import { DEFAULT_TASK_QUEUE, defaultWorkflowId, RELEASE_WORKFLOW_TYPE, WORKFLOW_TYPE, type CancelOfferInput, type CppAnswer } from '../contract';
+import { DEFAULT_TASK_QUEUE, defaultWorkflowId, INGESTION_WORKFLOW_TYPE, RELEASE_WORKFLOW_TYPE, WORKFLOW_TYPE, type CancelOfferInput, type CppAnswer } from '../contract';
+import { validateJobInput } from '../workflow-safe/job-input';
+import type { cancelIngestionJob } from '../workflows/cancel-ingestion-job';
+import { followJob, runJob } from './job';
 import { validateInput } from '../workflow-safe/cancel-input';
 import type { cancelOfferOperation } from '../workflows/cancel-offer-operation';
 import type { cancelReleaseOffers } from '../workflows/cancel-release-offers';
-import { buildCommand, emailsOf, inputFromOptions, problemInFlags, type CliOptions } from './flags';
+import { buildCommand, emailsOf, inputFromOptions, jobInputFromOptions, problemInFlags, type CliOptions } from './flags';
 import { follow, followCommands, printFailure } from './follow';
 import { followRelease } from './follow-release';
 import { releaseInputFromCli, runRelease, type ReleaseCliOptions } from './release';
@@ -55,11 +58,12 @@ async function startUntilAccepted(client: Client, input: CancelOfferInput, confi
 async function attach(client: Client, workflowId: string, config: TemporalConfig): Promise<number> {
   const handle = client.workflow.getHandle(workflowId);
   const description = await handle.describe();
-  const what = description.type === RELEASE_WORKFLOW_TYPE ? 'release batch' : 'cancellation';
+  const what = description.type === RELEASE_WORKFLOW_TYPE ? 'release batch' : description.type === INGESTION_WORKFLOW_TYPE ? 'job cancellation' : 'cancellation';
   console.log(`following ${what} ${workflowId} (run ${description.runId}, ${description.status.name}) on ${describeTemporal({ ...config, taskQueue: description.taskQueue })}`);
   if (description.type === RELEASE_WORKFLOW_TYPE) return followRelease(client.workflow.getHandle<typeof cancelReleaseOffers>(workflowId), config);
   if (description.type === WORKFLOW_TYPE) return follow(client.workflow.getHandle<typeof cancelOfferOperation>(workflowId), config);
-  throw new UsageError(`--attach ${workflowId}: a ${description.type} workflow, neither a cancellation (${WORKFLOW_TYPE}) nor a release batch (${RELEASE_WORKFLOW_TYPE})`);
+  if (description.type === INGESTION_WORKFLOW_TYPE) return followJob(client.workflow.getHandle<typeof cancelIngestionJob>(workflowId), config);
+  throw new UsageError(`--attach ${workflowId}: a ${description.type} workflow, neither a cancellation (${WORKFLOW_TYPE}, ${INGESTION_WORKFLOW_TYPE}) nor a release batch (${RELEASE_WORKFLOW_TYPE})`);
 }
 
 /** A mistake in the command line: printed as one line with the usage hint, exit 2. */
@@ -72,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
   const config: TemporalConfig = { ...env, taskQueue: options.taskQueue ?? env.taskQueue };
 
   if (options.offers) return mainRelease(options, config);
+  if (options.job) return mainJob(options, config);
 
   let input: CancelOfferInput | undefined;
   if (!options.attach) {
@@ -102,6 +107,20 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     return await follow(handle, config);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** `--job`: the job's input from the flags, checked before connecting; then its cancellation. */
+async function mainJob(options: CliOptions, config: TemporalConfig): Promise<number> {
+  if (options.publisher || options.offer || options.email.length > 0) throw new UsageError('--job cancels a Product Ingestion job: it takes no --publisher, --offer or --email');
+  const input = jobInputFromOptions(options);
+  const validation = validateJobInput(input);
+  if (!validation.ok) throw new UsageError(validation.problems.map((p) => problemInFlags(p, { notificationEmails: [], notify: input.notify })).join('\n'));
+  const connection: Connection = await connectTemporalClient(config);
+  try {
+    return await runJob(new Client({ connection, namespace: config.namespace }), input, config, options);
   } finally {
     await connection.close();
   }

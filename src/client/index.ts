@@ -5,6 +5,7 @@
  */
 export { startOfferCancellation, InvalidCancellationInputError, type AcceptedCancellation, type OfferCancellationHandle, type StartOfferCancellationOptions } from './start-cancellation';
 export { startReleaseCancellation, InvalidReleaseInputError, type ReleaseCancellationHandle } from './start-release-cancellation';
+export { startJobCancellation, InvalidJobInputError, JobSearchAttributeMissingError, type JobCancellationHandle, type StartJobCancellationOptions } from './start-job-cancellation';
 export { getCancellationStatus, type CancellationStatus } from './cancellation-status';
 export { describeRetry, progressSummary } from '../workflow-safe/progress-summary';
 export { loadTemporalConfig, describeTemporal, ConfigError, type TemporalConfig } from './temporal-config';

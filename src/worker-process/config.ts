@@ -11,6 +11,8 @@ import { CREDENTIAL_SECRET_VARIABLES, cppCredentialsFromEnv, type CppCredentials
 import { CppConfigError } from '../cpp/errors';
 import type { TracingConfig } from './observability/tracing';
 import { DEFAULT_API_VERSION, valueSchemas } from '../workflow-safe/value-rules';
+import { DEFAULT_INGESTION_VERSION } from '../contract';
+import { DEFAULT_INGESTION_BASE_URL } from '../ingestion/client';
 
 const positiveInt = (fallback: number) =>
   z.coerce.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).positive({ error: 'must be positive' }).default(fallback);
@@ -30,6 +32,8 @@ const ipListenAddress = listenAddress.refine((v) => isIP(v.slice(0, v.lastIndexO
 const workerSchema = temporalSchema.extend({
   CPP_BASE_URL: z.url({ error: 'must be a URL like https://cloudpartner.azure.com' }).default('https://cloudpartner.azure.com'),
   CPP_API_VERSION: valueSchemas().apiVersion.default(DEFAULT_API_VERSION),
+  INGESTION_BASE_URL: z.url({ error: `must be a URL like ${DEFAULT_INGESTION_BASE_URL}` }).default(DEFAULT_INGESTION_BASE_URL),
+  INGESTION_VERSION: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}(-preview\d*)?$/, { error: 'must be a schema version like 2022-03-01-preview2' }).default(DEFAULT_INGESTION_VERSION),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt(200),
   // A cached run is small (validation is shared by all runs, see workflow-bundle); beyond the cache a
   // poll replays its short, bounded history.
@@ -55,7 +59,7 @@ const workerSchema = temporalSchema.extend({
 });
 
 /** Variables whose values must never reach a log line; the CPP credentials' plus Temporal's API key. */
-const SECRET_VARIABLES = [...CREDENTIAL_SECRET_VARIABLES, 'TEMPORAL_API_KEY'] as const;
+const SECRET_VARIABLES = [...CREDENTIAL_SECRET_VARIABLES, 'INGESTION_ACCESS_TOKEN', 'TEMPORAL_API_KEY'] as const;
 
 export interface WorkerConfig {
   temporal: TemporalConfig;
@@ -66,6 +70,13 @@ export interface WorkerConfig {
      * The credential of the CPP token (holds secrets: name it with `describeCredentials`);
      * absent when no credential variable is set, which `createTokenProvider` refuses.
      */
+    credentials?: CppCredentials;
+  };
+  /** The Product Ingestion API: its base URL, `$version`, and the credential of its (Graph) tokens. */
+  ingestion: {
+    baseUrl: string;
+    version: string;
+    /** `INGESTION_ACCESS_TOKEN`, else the `AZURE_*` set; absent when neither is set (its calls then fail, typed). */
     credentials?: CppCredentials;
   };
   maxConcurrentActivities: number;
@@ -102,6 +113,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, fallback:
   return {
     temporal: temporalConfigOf(raw, { ...fallback, env }),
     cpp: { baseUrl: raw.CPP_BASE_URL, apiVersion: raw.CPP_API_VERSION, ...('credentials' in credentials ? { credentials: credentials.credentials } : {}) },
+    ingestion: { baseUrl: raw.INGESTION_BASE_URL, version: raw.INGESTION_VERSION, ...ingestionCredentialsOf(set) },
     maxConcurrentActivities: raw.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: raw.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceSeconds: raw.WORKER_SHUTDOWN_GRACE_SECONDS,
@@ -115,6 +127,19 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, fallback:
     },
     secrets: [...new Set(SECRET_VARIABLES.flatMap((name) => set[name]?.trim() || []))],
   };
+}
+
+/** The Graph token's credential: a static token of its own, else the Entra app of the `AZURE_*` set (not `CPP_ACCESS_TOKEN`: another audience). */
+function ingestionCredentialsOf(env: Record<string, string>): { credentials?: CppCredentials } {
+  const token = env.INGESTION_ACCESS_TOKEN?.trim();
+  if (token) return { credentials: { kind: 'staticToken', token } };
+  try {
+    const credentials = cppCredentialsFromEnv({ ...env, CPP_ACCESS_TOKEN: undefined });
+    return credentials === undefined ? {} : { credentials };
+  } catch {
+    // An incomplete AZURE_* set is named by the CPP credentials' own problem line.
+    return {};
+  }
 }
 
 function credentialsOf(env: Record<string, string>): { credentials?: CppCredentials } | { problem: string } {

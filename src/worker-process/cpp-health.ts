@@ -29,6 +29,8 @@ export class CppHealth {
 
   /** Each exchange says how CPP is now: an HTTP answer means reachable; no answer, unreachable. */
   record(event: CppRequestEvent): void {
+    // The Product Ingestion API's exchanges say nothing of CPP.
+    if (event.endpoint.startsWith('job')) return;
     const answered = typeof event.outcome === 'number';
     this.#set(answered ? 'reachable' : 'unreachable', `${event.method} ${event.endpoint}: ${String(event.outcome)}`);
   }

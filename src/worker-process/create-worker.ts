@@ -5,6 +5,9 @@
  */
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCancellationActivities } from '../activities/cancellation';
+import { createIngestionActivities } from '../activities/ingestion';
+import { IngestionHttpClient } from '../ingestion/client';
+import { ingestionTokenProvider } from '../ingestion/tokens';
 import { checkNamespaceReady } from '../client/namespace-setup';
 import { temporalConnectionError, temporalConnectionOptions } from '../client/temporal-connection';
 import { CppHttpClient } from '../cpp/client';
@@ -29,6 +32,8 @@ export interface CreateWorkerOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** Told of every HTTP exchange with CPP, besides the metrics (the worker process keeps CPP's health). */
   onCppRequest?: (event: CppRequestEvent) => void;
+  /** Where Microsoft Graph tokens come from. @default from `config.ingestion.credentials` */
+  ingestionTokenProvider?: TokenProvider;
 }
 
 /** Workflow code: a prebuilt bundle when given (fast start), else bundled now from source. */
@@ -48,17 +53,26 @@ function withListener(recorder: (event: CppRequestEvent) => void, listener: ((ev
   return listener ? (event) => (recorder(event), listener(event)) : recorder;
 }
 
-/** Connects to Temporal and creates the worker with real activities over one shared HTTP client. */
+/** The two APIs' clients (each with its own base URL, version and token audience), and how to close both. */
+function apiClients(options: CreateWorkerOptions) {
+  const { config } = options;
+  const onRequest = withListener(requestRecorder(config), options.onCppRequest);
+  const cpp = new CppHttpClient({ baseUrl: config.cpp.baseUrl, apiVersion: config.cpp.apiVersion, tokenProvider: options.tokenProvider, onRequest });
+  const ingestion = new IngestionHttpClient({
+    baseUrl: config.ingestion.baseUrl,
+    version: config.ingestion.version,
+    tokenProvider: options.ingestionTokenProvider ?? ingestionTokenProvider(config.ingestion.credentials),
+    onRequest,
+  });
+  return { cpp, ingestion, close: () => Promise.all([cpp.close(), ingestion.close()]).then(() => undefined) };
+}
+
+/** Connects to Temporal and creates the worker with real activities over one HTTP client per API. */
 export async function createCancellationWorker(options: CreateWorkerOptions): Promise<CancellationWorker> {
   const { config } = options;
-  const client = new CppHttpClient({
-    baseUrl: config.cpp.baseUrl,
-    apiVersion: config.cpp.apiVersion,
-    tokenProvider: options.tokenProvider,
-    onRequest: withListener(requestRecorder(config), options.onCppRequest),
-  });
+  const clients = apiClients(options);
   const connection = await NativeConnection.connect(await temporalConnectionOptions(config.temporal)).catch(async (err: unknown) => {
-    await client.close();
+    await clients.close();
     throw temporalConnectionError(config.temporal, err);
   });
   try {
@@ -72,7 +86,7 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...workflowSource(config),
-      activities: createCancellationActivities({ client }),
+      activities: { ...createCancellationActivities({ client: clients.cpp }), ...createIngestionActivities({ client: clients.ingestion }) },
       // Other namespaces call the cancellation through the Nexus endpoint `offer-cancellation`.
       nexusServices: [offerCancellationHandler],
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
@@ -89,14 +103,14 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
           await worker.run();
         } finally {
           await connection.close();
-          await client.close();
+          await clients.close();
         }
       },
       shutdown: () => worker.shutdown(),
     };
   } catch (err) {
     await connection.close();
-    await client.close();
+    await clients.close();
     throw err;
   }
 }
