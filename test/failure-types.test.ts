@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { failureTypeOf } from '../src/activities/application-failures';
-import { FAILURES, FailureType, FINAL_FAILURE_TYPES, RetriedFailureType } from '../src/contract';
+import { ApplicationFailure } from '@temporalio/common';
+import { failureTypeOf, toActivityFailure } from '../src/activities/application-failures';
+import { FAILURES, FailureType, FINAL_FAILURE_TYPES, FINAL_JOB_FAILURE_TYPES, JOB_FAILURES, JobFailureType, RetriedFailureType, RetriedJobFailureType } from '../src/contract';
 import {
   CppAuthenticationError,
   CppConfigError,
@@ -52,5 +53,27 @@ describe('the failure table', () => {
     const named = [...README.matchAll(/^\| `([A-Z][A-Za-z]+)` \|/gm)].map((m) => m[1]);
     const outcomeRows = named.filter((t) => t !== undefined && /^(Cpp|Invalid|Operation|Cancel|Polling|Unexpected)/.test(t));
     for (const type of outcomeRows) expect(Object.keys(FAILURES)).toContain(type);
+  });
+});
+
+const JOB_DOC = readFileSync(path.join(__dirname, '..', 'docs', 'product-ingestion.md'), 'utf8');
+
+describe("a Product Ingestion job's failure table", () => {
+  it('has an entry for every failure type and every retried type, and nothing else', () => {
+    expect(Object.keys(JOB_FAILURES).sort()).toEqual([...Object.values(JobFailureType), ...Object.values(RetriedJobFailureType)].sort());
+    expect(FINAL_JOB_FAILURE_TYPES.sort()).toEqual(Object.values(JobFailureType).sort());
+  });
+
+  // The ingestion client raises the CPP layer's errors (but for OperationMismatch, a CPP-only check); activities rename them.
+  it.each(EVERY_CPP_ERROR.filter((e) => !(e instanceof OperationMismatchError)).map((e) => [`${e.name} ${e.code}`, e] as const))('%s maps to a job entry that agrees on retrying', (_name, error) => {
+    const failure = toActivityFailure(error, 'ingestion') as ApplicationFailure;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    const entry = JOB_FAILURES[failure.type as keyof typeof JOB_FAILURES];
+    expect(entry, failure.type ?? '').toBeDefined();
+    expect(entry.final).toBe(!error.retryable);
+  });
+
+  it.each(Object.entries(JOB_FAILURES))('docs/product-ingestion.md names %s with the same meaning', (type, { meaning }) => {
+    expect(JOB_DOC).toContain(`| \`${type}\` | ${meaning} |`);
   });
 });

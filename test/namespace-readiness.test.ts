@@ -81,7 +81,7 @@ it('a namespace without the search attributes: the worker stops with one line an
   expect(command).toBe(`TEMPORAL_ADDRESS=${inject('temporalAddress')} TEMPORAL_NAMESPACE=${namespace} TEMPORAL_TASK_QUEUE=${taskQueue} NEXUS_ENDPOINT=${endpoint} npm run setup`);
   const setup = await runPrinted(command as string);
   expect(setup.output).toContain('search attributes on');
-  expect(setup.output).toContain('added [CppPublisherId, CppOfferId, CppCancelPhase]');
+  expect(setup.output).toContain('added [CppPublisherId, CppOfferId, CppCancelPhase, IngestionJobId]');
   expect(setup.output).toContain(`Nexus endpoint ${endpoint}: created, routing to namespace ${namespace}, task queue ${taskQueue}`);
   expect(setup.code).toBe(0);
 

@@ -171,7 +171,7 @@ describe('npm start -- … against a running worker', () => {
     const handle = await stack.client.workflow.start('nexusCaller', { taskQueue: 'nobody-polls-this', workflowId: `not-ours-${stack.offerId('x')}`, args: [] });
     const attached = cli(['--attach', handle.workflowId]);
     expect(await attached.exited).toBe(2);
-    expect(attached.stderr()).toContain(`--attach ${handle.workflowId}: a nexusCaller workflow, neither a cancellation (cancelOfferOperation) nor a release batch (cancelReleaseOffers)`);
+    expect(attached.stderr()).toContain(`--attach ${handle.workflowId}: a nexusCaller workflow, neither a cancellation (cancelOfferOperation, cancelIngestionJob) nor a release batch (cancelReleaseOffers)`);
     await handle.terminate('test: not ours');
   }, 30_000);
 });
