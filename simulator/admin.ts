@@ -9,7 +9,7 @@ import { errorReply, jsonReply, type Reply } from './reply';
 import { readBody } from './request-body';
 import type { OfferScenario, SimulatedRequest } from './scenario';
 import type { RequestFilter, RunningSimulator } from './server';
-import { ScenarioError } from './validate-scenario';
+import { ScenarioError } from './validate-fields';
 
 /** The simulator controls the admin API exposes. */
 export type AdminControls = Pick<RunningSimulator, 'setScenario' | 'setDefaultScenario' | 'requests' | 'offerState' | 'reset'>;

@@ -22,7 +22,7 @@ export type Fault =
   /** Cancel only: 202 whose `Location` is absolute on another origin (default `https://evil.example`). */
   | { kind: 'foreignLocation'; origin?: string };
 
-export interface FaultRule {
+interface FaultRule {
   /** Which request the fault hits: the cancel POST, a GET of one operation, or the operations list. */
   on: 'cancel' | 'poll' | 'list';
   fault: Fault;

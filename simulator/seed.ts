@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { OfferScenario, SimulatorSeed } from './scenario';
-import { ScenarioError, validateScenario } from './validate-scenario';
+import { ScenarioError } from './validate-fields';
+import { validateScenario } from './validate-scenario';
 
 /** A seed entry with its key split into publisher and offer. */
 export interface SeedEntry {
