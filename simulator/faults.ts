@@ -64,6 +64,8 @@ export function malformedJsonReply(body = MALFORMED_JSON_BODY): Reply {
 export interface PaddedJson {
   head: string;
   tail: string;
+  /** The one character the padding repeats. @default 'x' */
+  filler?: string;
 }
 
 /** A JSON array of one operation whose `padding` field is the padding. */
@@ -83,7 +85,7 @@ export function* oversizedChunks(bytes: number, frame: PaddedJson = PADDED_OPERA
     return;
   }
   yield head;
-  const filler = Buffer.alloc(chunkSize, 'x');
+  const filler = Buffer.alloc(chunkSize, frame.filler ?? 'x');
   for (let left = padding; left > 0; left -= chunkSize) yield left >= chunkSize ? filler : filler.subarray(0, left);
   yield tail;
 }

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authOf, type TokenCheck } from './bearer-auth';
 import { deliver, deliverOversized, type Pacing, type Sleep } from './deliver';
-import { DEFAULT_OVERSIZED_BYTES, malformedJsonReply, takeFault, type PaddedJson } from './faults';
+import { DEFAULT_OVERSIZED_BYTES, malformedJsonReply, takeFault } from './faults';
 import { ALREADY_COMPLETED, ingestionErrorReply, ingestionStatusFaultReply, STILL_RUNNING, TOO_FAR_ALONG, unauthorizedReply } from './ingestion-replies';
 import { matchIngestionRoute } from './ingestion-routes';
 import { configureDetailJson, configureStatusJson } from './job-json';
@@ -103,7 +103,7 @@ export function createIngestionHandler(deps: IngestionHandlerDeps): IngestionHan
     // Before the fault rules: a demo job that has completed meets its scenario again from the start.
     if (route.endpoint === 'jobCancel' && scenario.repeatable) job = deps.jobs.restartDemo(job, scenario, now);
     const fault = takeFault(job, scenario, route.endpoint);
-    if (fault && isReplacing(fault)) return serveReplacingFault(fault, job, now, { req, res, answer, record });
+    if (fault && isReplacing(fault)) return serveReplacingFault(fault, route.endpoint === 'jobSummary' ? configureDetailJson(job, now) : configureStatusJson(job, now), { req, res, answer, record });
     const pacing: Pacing = fault?.kind === 'slowHeaders' ? { headersDelayMs: fault.delayMs } : fault?.kind === 'slowBody' ? { bodyDelayMs: fault.delayMs } : {};
     switch (route.endpoint) {
       case 'jobCancel':
@@ -137,10 +137,10 @@ function isReplacing(fault: JobFault): fault is ReplacingFault {
   return fault.kind !== 'slowHeaders' && fault.kind !== 'slowBody';
 }
 
+/** Serves a replacing fault; `normalBody` is what the route answers with 200, the layout an oversized body keeps. */
 function serveReplacingFault(
   fault: ReplacingFault,
-  job: SimJob,
-  now: number,
+  normalBody: Record<string, unknown>,
   io: { req: IncomingMessage; res: ServerResponse; answer: (reply: Reply) => Promise<void>; record: (answered: number | 'reset') => void },
 ): Promise<void> {
   switch (fault.kind) {
@@ -154,17 +154,7 @@ function serveReplacingFault(
       return Promise.resolve();
     case 'oversizedBody':
       io.record(200);
-      return deliverOversized(io.res, fault.bytes ?? DEFAULT_OVERSIZED_BYTES, paddedStatus(job, now));
+      // The route's own body, then white space: valid JSON in a layout the reference shows, only its size is wrong.
+      return deliverOversized(io.res, fault.bytes ?? DEFAULT_OVERSIZED_BYTES, { head: JSON.stringify(normalBody), tail: '', filler: ' ' });
   }
-}
-
-/**
- * The job's configure-status with one error whose message is the padding: an oversized body in a
- * layout the reference shows, so only its size is wrong.
- */
-function paddedStatus(job: SimJob, now: number): PaddedJson {
-  // A NUL marks the spot: JSON writes it as the escape \u0000, which nothing else in the object holds.
-  const text = JSON.stringify({ ...configureStatusJson(job, now), errors: [{ code: 'oversized', message: '\u0000' }] });
-  const [head = '', tail = ''] = text.split('\\u0000');
-  return { head, tail };
 }
