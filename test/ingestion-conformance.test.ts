@@ -5,8 +5,8 @@
  * (status GET, cancel 200), a configure-detail (summary 200) or an error (any 4xx/5xx). The
  * configure-detail object is the status fields plus `resources` (see the fixtures' README), so the
  * status fixtures show its status fields, and its own fixture its `$schema` and `resources`. The
- * client is tested against the same fixtures, so the two can never agree on a layout the reference
- * does not have.
+ * client's tests are meant to read the same fixtures, so that the two can never agree on a layout
+ * the reference does not have.
  *
  * Plain `fetch` on purpose: the client is what these fixtures check, not a tool to check with.
  */
