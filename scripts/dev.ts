@@ -329,7 +329,7 @@ export function welcomeText(stack: DevStack): string {
     `                 ${temporalCli.text[1]}`,
     '',
     ...(offers.length > 0
-      ? [`  Demo offers (publisher ${DEMO_PUBLISHER}; use any as --offer or offerId; each can be cancelled again and again):`, ...offers, '']
+      ? [`  Demo offers (publisher ${DEMO_PUBLISHER}; use any as --offer or offerId) and configure jobs (Product Ingestion API, by job id); each can be cancelled again and again:`, ...offers, '']
       : [`  CPP: ${stack.simulatorUrl} (CPP_BASE_URL), with your credentials: real offers only; put your publisher, offer and e-mail in place of the <…>.`, '']),
     '  Each finished cancellation prints one line here. Ctrl-C stops everything.',
     '',

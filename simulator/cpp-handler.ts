@@ -7,13 +7,14 @@
  * behaviour first, so "the server acted but the client never saw it" can be simulated.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authOf, type TokenCheck } from './bearer-auth';
 import { deliver, deliverOversized, type Pacing, type Sleep } from './deliver';
 import { DEFAULT_FOREIGN_ORIGIN, DEFAULT_OVERSIZED_BYTES, isReplacing, malformedJsonReply, statusFaultReply, takeFault, type ReplacingFault } from './faults';
 import type { AcceptedBehaviour, OfferBook, SimOffer, SimOperation } from './offer-model';
 import { isTerminal, listedOperationJson, operationJson } from './operation-json';
 import { customBodyReply, emptyReply, errorReply, jsonReply, type Reply } from './reply';
+import { recordedHeaders } from './recorded-headers';
 import { parseBody, readBody } from './request-body';
 import { matchRoute, type CppRoute } from './routes';
 import type { Fault, OfferScenario, SimulatedRequest } from './scenario';
@@ -236,14 +237,4 @@ function notificationEmailsOf(body: unknown): string | undefined {
   if (typeof metadata !== 'object' || metadata === null) return undefined;
   const emails = (metadata as Record<string, unknown>)['notification-emails'];
   return typeof emails === 'string' ? emails : undefined;
-}
-
-/** Request headers for the log, minus `authorization` (the token must never be stored). */
-function recordedHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name === 'authorization' || name === 'proxy-authorization' || value === undefined) continue;
-    out[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }

@@ -3,7 +3,7 @@
  * faults), and streams the `oversizedBody` fault with back-pressure.
  */
 import type { ServerResponse } from 'node:http';
-import { oversizedChunks } from './faults';
+import { oversizedChunks, type PaddedJson } from './faults';
 import type { Reply } from './reply';
 
 /** Waits `ms`; resolves `false` instead when the simulator closes meanwhile. */
@@ -40,10 +40,13 @@ export function sendNow(res: ServerResponse, reply: Reply): void {
   res.end(reply.body);
 }
 
-/** Streams a valid-looking JSON body of `bytes` bytes, chunked (no Content-Length), honouring back-pressure. */
-export async function deliverOversized(res: ServerResponse, bytes: number): Promise<void> {
+/**
+ * Streams a valid-looking JSON body of `bytes` bytes (`frame` around the padding; see
+ * {@link oversizedChunks}), chunked (no Content-Length), honouring back-pressure.
+ */
+export async function deliverOversized(res: ServerResponse, bytes: number, frame?: PaddedJson): Promise<void> {
   res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
-  for (const chunk of oversizedChunks(bytes)) {
+  for (const chunk of oversizedChunks(bytes, frame)) {
     if (res.destroyed) return;
     if (!res.write(chunk)) {
       const drained = await waitForDrain(res);

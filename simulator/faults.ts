@@ -2,9 +2,8 @@
  * Fault rules: which fault (if any) the next request of a kind gets, and the answers of the faults
  * that replace the normal behaviour.
  */
-import type { SimOffer } from './offer-model';
 import { customBodyReply, errorReply, type Reply } from './reply';
-import type { Fault, FaultRule, OfferScenario } from './scenario';
+import type { Fault } from './scenario';
 
 /** Default size of an `oversizedBody` answer: 8 MiB. */
 export const DEFAULT_OVERSIZED_BYTES = 8 * 1024 * 1024;
@@ -13,17 +12,28 @@ export const DEFAULT_FOREIGN_ORIGIN = 'https://evil.example';
 /** A JSON answer cut off mid-value, as a proxy that drops the connection would leave it. */
 const MALFORMED_JSON_BODY = '[{"id": "x", "status": ';
 
+/** Fault counters of an offer or a job, tied to the scenario they were made for (a new scenario starts afresh). */
+export interface FaultCounters {
+  scenario: object;
+  remaining: number[];
+}
+
 /**
  * Takes the next fault for a request of kind `on`: rules are consumed in their listed order, each
- * for `times` requests. Counters belong to the offer and restart whenever its scenario changes.
+ * for `times` requests. Counters belong to the offer or job (`holder`) and restart whenever its
+ * scenario changes.
  */
-export function takeFault(offer: SimOffer, scenario: OfferScenario, on: FaultRule['on']): Fault | undefined {
+export function takeFault<On extends string, F extends Fault>(
+  holder: { faults?: FaultCounters },
+  scenario: { faults?: { on: On; fault: F; times?: number }[] },
+  on: On,
+): F | undefined {
   const rules = scenario.faults ?? [];
   if (rules.length === 0) return undefined;
-  if (offer.faults?.scenario !== scenario) {
-    offer.faults = { scenario, remaining: rules.map((rule) => rule.times ?? 1) };
+  if (holder.faults?.scenario !== scenario) {
+    holder.faults = { scenario, remaining: rules.map((rule) => rule.times ?? 1) };
   }
-  const remaining = offer.faults.remaining;
+  const remaining = holder.faults.remaining;
   const index = rules.findIndex((rule, i) => rule.on === on && (remaining[i] ?? 0) > 0);
   if (index < 0) return undefined;
   remaining[index] = (remaining[index] ?? 1) - 1;
@@ -45,26 +55,37 @@ export function statusFaultReply(fault: Extract<Fault, { kind: 'status' }>): Rep
   return errorReply(fault.status, message, headers);
 }
 
-/** The answer of a `malformedJson` fault. */
-export function malformedJsonReply(): Reply {
-  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from(MALFORMED_JSON_BODY) };
+/** The answer of a `malformedJson` fault: `body` is JSON cut off mid-value. */
+export function malformedJsonReply(body = MALFORMED_JSON_BODY): Reply {
+  return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from(body) };
 }
 
+/** The JSON around the padding of an `oversizedBody` answer: `head`, then the padding, then `tail`. */
+export interface PaddedJson {
+  head: string;
+  tail: string;
+  /** The one character the padding repeats. @default 'x' */
+  filler?: string;
+}
+
+/** A JSON array of one operation whose `padding` field is the padding. */
+const PADDED_OPERATION: PaddedJson = { head: '[{"id":"oversized","status":"running","padding":"', tail: '"}]' };
+
 /**
- * Chunks of an `oversizedBody` answer: a JSON array of one operation whose padding field brings the
- * total to exactly `bytes` bytes (small sizes fall back to a run of spaces), so the body is valid
- * JSON and only its size is wrong.
+ * Chunks of an `oversizedBody` answer: `frame` (by default a JSON array of one operation) whose
+ * padding brings the total to exactly `bytes` bytes (small sizes fall back to a run of spaces), so
+ * the body is valid JSON and only its size is wrong.
  */
-export function* oversizedChunks(bytes: number, chunkSize = 64 * 1024): Generator<Buffer> {
-  const head = '[{"id":"oversized","status":"running","padding":"';
-  const tail = '"}]';
+export function* oversizedChunks(bytes: number, frame: PaddedJson = PADDED_OPERATION, chunkSize = 64 * 1024): Generator<Buffer> {
+  const head = Buffer.from(frame.head);
+  const tail = Buffer.from(frame.tail);
   const padding = bytes - head.length - tail.length;
   if (padding < 0) {
     yield Buffer.from(' '.repeat(bytes));
     return;
   }
-  yield Buffer.from(head);
-  const filler = Buffer.alloc(chunkSize, 'x');
+  yield head;
+  const filler = Buffer.alloc(chunkSize, frame.filler ?? 'x');
   for (let left = padding; left > 0; left -= chunkSize) yield left >= chunkSize ? filler : filler.subarray(0, left);
-  yield Buffer.from(tail);
+  yield tail;
 }

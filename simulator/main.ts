@@ -1,10 +1,11 @@
 /**
- * `npm run simulator`: runs the CPP simulator in the foreground for the local stack and manual tests.
+ * `npm run simulator`: runs the CPP simulator (with the Product Ingestion routes of configure jobs)
+ * in the foreground for the local stack and manual tests.
  *
  * Settings: flags win over environment variables, which win over defaults.
  *   --port / SIMULATOR_PORT (7450), --host / SIMULATOR_HOST (127.0.0.1),
  *   --seed / SIMULATOR_SEED (simulator/seed.example.json when that file exists),
- *   SIMULATOR_TOKEN (the accepted bearer token, default 'sim-token'; env only, so it stays out of `ps`).
+ *   SIMULATOR_TOKEN (the bearer token both APIs accept, default 'sim-token'; env only, so it stays out of `ps`).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,7 @@ function parsePort(value: string): number {
 
 async function main(): Promise<void> {
   const program = new Command('simulator')
-    .description('Cloud Partner Portal API simulator')
+    .description('Cloud Partner Portal API simulator, with the Product Ingestion API of configure jobs')
     .option('--port <port>', 'port to listen on (env SIMULATOR_PORT)', parsePort)
     .option('--host <host>', 'interface to listen on (env SIMULATOR_HOST)')
     .option('--seed <file>', 'seed file of offer scenarios (env SIMULATOR_SEED)')
@@ -54,14 +55,24 @@ async function main(): Promise<void> {
     // The token itself is never printed; only where it comes from.
     console.log(`  bearer token: ${tokenFromEnv ? 'from SIMULATOR_TOKEN' : "'sim-token' (set SIMULATOR_TOKEN to change)"}`);
     console.log(`  seed: ${seedPath ?? '(none)'}`);
-    if (seed) console.log(['  offers (POST /api/publishers/{publisherId}/offers/{offerId}/cancel):', ...describeSeed(seed, '    ')].join('\n'));
+    if (seed) {
+      console.log(
+        [
+          '  offers (POST /api/publishers/{publisherId}/offers/{offerId}/cancel) and configure jobs (POST /rp/product-ingestion/configure/{jobID}/cancel?$version=2022-03-01-preview2):',
+          ...describeSeed(seed, '    '),
+        ].join('\n'),
+      );
+    }
     console.log('  admin API (no auth):');
     for (const [method, route] of [
       ['GET ', '/_admin/health'],
-      ['GET ', '/_admin/requests?publisherId=&offerId=&endpoint=cancel|poll|list|unknown'],
+      ['GET ', '/_admin/requests?publisherId=&offerId=&jobId=&endpoint=cancel|poll|list|jobCancel|jobStatus|jobSummary|unknown'],
       ['GET ', '/_admin/offers/{publisherId}/{offerId}'],
       ['PUT ', '/_admin/scenarios/{publisherId}/{offerId}  (body: OfferScenario)'],
       ['PUT ', '/_admin/scenarios/default  (body: OfferScenario)'],
+      ['GET ', '/_admin/jobs/{jobId}'],
+      ['PUT ', '/_admin/jobs/{jobId}  (body: JobScenario)'],
+      ['PUT ', '/_admin/jobs/default  (body: JobScenario)'],
       ['POST', '/_admin/reset'],
     ]) {
       console.log(`    ${method} ${sim.url}${route}`);

@@ -17,6 +17,7 @@
  * Time-based completion is evaluated lazily, on every look-up, so no timers are needed.
  */
 import { randomUUID } from 'node:crypto';
+import type { FaultCounters } from './faults';
 import type { CancelBehaviour } from './scenario';
 
 /** The `accepted` branch of {@link CancelBehaviour}. */
@@ -40,12 +41,6 @@ export interface SimOperation {
   polls: number;
   /** Set on Cancel operations: how they behave and which operation they cancel. */
   cancel?: { behaviour: AcceptedBehaviour; target: SimOperation };
-}
-
-/** Per-offer fault counters, tied to the scenario they were made for (a new scenario starts afresh). */
-interface FaultCounters {
-  scenario: object;
-  remaining: number[];
 }
 
 /** One simulated offer. */

@@ -1,7 +1,9 @@
 /**
  * How a simulated offer behaves. Set per offer through the admin API, a seed file, or in process.
- * Tests, the local stack and the benchmark all describe CPP behaviour with these types.
+ * Tests, the local stack and the benchmark all describe CPP behaviour with these types (and
+ * Product Ingestion configure jobs with those of job-scenario.ts).
  */
+import type { JobScenario } from './job-scenario';
 
 /** A misbehaviour served instead of the normal answer, for `times` matching requests. */
 export type Fault =
@@ -22,7 +24,7 @@ export type Fault =
   /** Cancel only: 202 whose `Location` is absolute on another origin (default `https://evil.example`). */
   | { kind: 'foreignLocation'; origin?: string };
 
-export interface FaultRule {
+interface FaultRule {
   /** Which request the fault hits: the cancel POST, a GET of one operation, or the operations list. */
   on: 'cancel' | 'poll' | 'list';
   fault: Fault;
@@ -83,10 +85,14 @@ export interface OfferScenario {
   description?: string;
 }
 
-/** A seed file: a default for every offer not named, and per-offer scenarios keyed `publisherId/offerId`. */
+/**
+ * A seed file: a default for every offer not named, per-offer scenarios keyed `publisherId/offerId`,
+ * and per-job scenarios of the Product Ingestion API keyed by job id (a GUID).
+ */
 export interface SimulatorSeed {
   default?: OfferScenario;
   offers?: Record<string, OfferScenario>;
+  jobs?: Record<string, JobScenario>;
 }
 
 /** One request the simulator received. The bearer token is never recorded, only whether it was right. */
@@ -98,12 +104,18 @@ export interface SimulatedRequest {
   query: Record<string, string>;
   /** Lower-cased header names; `authorization` is replaced by `auth`. */
   headers: Record<string, string>;
-  /** `expired`: a token the accepted issuer signed, past its expiry (see bearer-auth.ts). */
-  auth: 'valid' | 'expired' | 'invalid' | 'missing';
+  /**
+   * `expired`: a token the accepted issuer signed, past its expiry; `wrongAudience`: a token for
+   * the simulator's other API (see bearer-auth.ts).
+   */
+  auth: 'valid' | 'expired' | 'wrongAudience' | 'invalid' | 'missing';
   body?: unknown;
   publisherId?: string;
   offerId?: string;
-  endpoint: 'cancel' | 'poll' | 'list' | 'unknown';
+  /** The job id of a Product Ingestion request, lower-cased when it is a GUID, as received otherwise. */
+  jobId?: string;
+  /** CPP: `cancel`, `poll`, `list`; Product Ingestion: `jobCancel`, `jobStatus`, `jobSummary`. */
+  endpoint: 'cancel' | 'poll' | 'list' | 'jobCancel' | 'jobStatus' | 'jobSummary' | 'unknown';
   /** The status answered, or 'reset' when the socket was destroyed. */
   answered: number | 'reset';
 }

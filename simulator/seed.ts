@@ -1,12 +1,16 @@
 /**
  * Seed files: the scenarios a simulator starts with (and returns to on reset), as JSON:
- * `{ "default": OfferScenario, "offers": { "publisherId/offerId": OfferScenario } }`.
- * simulator/seed.example.json holds the demo offers of `npm run dev` and `npm run simulator`: each
- * has a `description` (listed at start-up) and is `repeatable` (cancellable again without a restart).
+ * `{ "default": OfferScenario, "offers": { "publisherId/offerId": OfferScenario }, "jobs": { "<job GUID>": JobScenario } }`.
+ * simulator/seed.example.json holds the demo offers and configure jobs of `npm run dev` and
+ * `npm run simulator`: each has a `description` (listed at start-up) and is `repeatable`
+ * (cancellable again without a restart).
  */
 import { readFile } from 'node:fs/promises';
+import { isJobId } from './job-model';
 import type { OfferScenario, SimulatorSeed } from './scenario';
-import { ScenarioError, validateScenario } from './validate-scenario';
+import { ScenarioError } from './validate-fields';
+import { validateJobScenario } from './validate-job-scenario';
+import { validateScenario } from './validate-scenario';
 
 /** A seed entry with its key split into publisher and offer. */
 export interface SeedEntry {
@@ -41,7 +45,8 @@ export async function loadSeedFile(path: string): Promise<SimulatorSeed> {
 }
 
 /**
- * Checks that `value` is a {@link SimulatorSeed} (every scenario, every `publisherId/offerId` key).
+ * Checks that `value` is a {@link SimulatorSeed} (every scenario, every `publisherId/offerId` key,
+ * every job id).
  *
  * @throws ScenarioError naming the first bad field.
  */
@@ -56,6 +61,13 @@ export function validateSeed(value: unknown): SimulatorSeed {
     for (const [key, scenario] of Object.entries(seed.offers)) {
       splitSeedKey(key);
       validateScenario(scenario, `offers["${key}"]`);
+    }
+  }
+  if (seed.jobs !== undefined) {
+    if (typeof seed.jobs !== 'object' || seed.jobs === null || Array.isArray(seed.jobs)) throw new ScenarioError('jobs: must be an object keyed by job id (a GUID)');
+    for (const [jobId, scenario] of Object.entries(seed.jobs)) {
+      if (!isJobId(jobId)) throw new ScenarioError(`jobs["${jobId}"]: the key must be a job id (a GUID)`);
+      validateJobScenario(scenario, `jobs["${jobId}"]`);
     }
   }
   return value;
@@ -75,10 +87,19 @@ function splitSeedKey(key: string): { publisherId: string; offerId: string } {
   return { publisherId, offerId };
 }
 
-/** One line per demo offer of the seed, then the default's: `contoso/sync-offer  200: cancelled at once …`. */
+/**
+ * One line per demo offer of the seed, then the default's (`contoso/sync-offer  200: cancelled at
+ * once …`), then one per demo job (`job 00000000-…-000000000001  200: cancelled at once …`).
+ */
 export function describeSeed(seed: SimulatorSeed, indent = ''): string[] {
-  const rows: Array<[string, string]> = seedEntries(seed).map((e) => [`${e.publisherId}/${e.offerId}`, e.scenario.description ?? e.scenario.cancel.mode]);
-  if (seed.default) rows.push(['any other offer', seed.default.description ?? seed.default.cancel.mode]);
+  const offers: Array<[string, string]> = seedEntries(seed).map((e) => [`${e.publisherId}/${e.offerId}`, e.scenario.description ?? e.scenario.cancel.mode]);
+  if (seed.default) offers.push(['any other offer', seed.default.description ?? seed.default.cancel.mode]);
+  const jobs = Object.entries(seed.jobs ?? {}).map(([jobId, scenario]): [string, string] => [`job ${jobId}`, scenario.description ?? scenario.cancel?.mode ?? 'immediate']);
+  // Each group aligned on its own: the job ids are longer than any offer's name.
+  return [...aligned(offers, indent), ...aligned(jobs, indent)];
+}
+
+function aligned(rows: Array<[string, string]>, indent: string): string[] {
   const width = Math.max(0, ...rows.map(([name]) => name.length));
   return rows.map(([name, what]) => `${indent}${name.padEnd(width)}  ${what}`);
 }

@@ -6,17 +6,18 @@
  * - `GET /{tenant}/v2.0/.well-known/openid-configuration`: the tenant's metadata (the token
  *   endpoint above all); another tenant gets Entra's 400 `invalid_tenant` (AADSTS90002);
  * - `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant. It checks the grant type,
- *   the client id, the scope (`https://cloudpartner.azure.com/.default` unless told otherwise)
- *   and the credential: the client secret, or a client assertion (a JWT signed with the
+ *   the client id, the scope (one of `https://cloudpartner.azure.com/.default`, for the CPP API,
+ *   and `https://graph.microsoft.com/.default`, for the Product Ingestion API) and the credential: the client secret, or a client assertion (a JWT signed with the
  *   certificate's key, `RS256` + `x5t` or `PS256` + `x5t#S256`, whose thumbprint is the
  *   registered certificate's, `aud` the token endpoint, `iss` = `sub` = the client id, not
  *   expired). Refusals are Entra's answers: 401 `invalid_client` AADSTS7000215 (wrong secret) or
  *   AADSTS700027 (assertion), 400 `unauthorized_client` AADSTS700016 (unknown client), 400
  *   `invalid_scope` AADSTS1002012, 400 `unsupported_grant_type` AADSTS70003.
  *
- * Issued tokens are RS256 JWTs for the audience `https://cloudpartner.azure.com`, valid for
- * `tokenLifetimeSeconds` (`expires_in` says the same); {@link RunningEntraAuthority.tokenIssuer}
- * is what the CPP simulator needs to accept exactly them. Instance discovery is not served: the
+ * Issued tokens are RS256 JWTs for the audience of the scope requested (the scope without
+ * `/.default`), valid for `tokenLifetimeSeconds` (`expires_in` says the same);
+ * {@link RunningEntraAuthority.tokenIssuer} is what the simulator needs to accept exactly them, each
+ * on the routes of its API. Instance discovery is not served: the
  * worker disables it for an authority host that is not a Microsoft cloud (see
  * src/cpp/token-provider.ts), and a request for it would be logged as `other` and answered 404.
  *
@@ -35,6 +36,10 @@ import { thumbprints } from './test-pki';
 
 /** The scope the CPP client asks for. */
 export const CPP_TEST_SCOPE = 'https://cloudpartner.azure.com/.default';
+/** The scope a Product Ingestion client asks for (Microsoft Graph's). */
+export const INGESTION_TEST_SCOPE = 'https://graph.microsoft.com/.default';
+/** The scopes a token request may carry, one at a time. */
+const ALLOWED_SCOPES = [CPP_TEST_SCOPE, INGESTION_TEST_SCOPE];
 
 /** One app registration: its client id and what it signs in with. */
 interface RegisteredClient {
@@ -52,8 +57,6 @@ export interface EntraAuthorityOptions {
   clients: RegisteredClient[];
   /** Lifetime of issued tokens, as `expires_in` and as the JWT's `exp` - `iat`. @default 3600 */
   tokenLifetimeSeconds?: number;
-  /** The scope a token request must carry. @default {@link CPP_TEST_SCOPE} */
-  scope?: string;
   /** @default 0 (a free port) */
   port?: number;
 }
@@ -81,7 +84,10 @@ interface AuthorityRequest {
 /** How {@link RunningEntraAuthority.tokenIssuer} describes the issued tokens to a resource server. */
 interface TokenIssuer {
   issuer: string;
+  /** The CPP API's audience, `https://cloudpartner.azure.com`. */
   audience: string;
+  /** The Product Ingestion API's audience, `https://graph.microsoft.com`. */
+  ingestionAudience: string;
   /** The signing key's public half (PEM, SPKI). */
   publicKeyPem: string;
 }
@@ -102,7 +108,7 @@ export interface RunningEntraAuthority {
   tenantId: string;
   /** The token endpoint, as the OpenID configuration names it (and client assertions must have as `aud`). */
   tokenEndpoint: string;
-  /** What the CPP simulator needs to accept exactly this authority's tokens. */
+  /** What the simulator needs to accept exactly this authority's tokens, each on the routes of its API. */
   tokenIssuer: TokenIssuer;
   /** Every request, oldest first. */
   requests(): AuthorityRequest[];
@@ -125,8 +131,6 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** Starts the authority and resolves once it listens. */
 export async function startEntraAuthority(options: EntraAuthorityOptions): Promise<RunningEntraAuthority> {
   const lifetime = options.tokenLifetimeSeconds ?? 3600;
-  const requiredScope = options.scope ?? CPP_TEST_SCOPE;
-  const audience = requiredScope.replace(/\/\.default$/, '');
   const clients = new Map(options.clients.map((c) => [c.clientId, { ...c, ...(c.certificatePem ? { thumbprints: thumbprints(c.certificatePem), key: createPublicKey(c.certificatePem) } : {}) }]));
   const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = randomUUID();
@@ -210,7 +214,8 @@ export async function startEntraAuthority(options: EntraAuthorityOptions): Promi
         `AADSTS700016: Application with identifier '${entry.clientId ?? ''}' was not found in the directory '${options.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant.`);
     }
     const scopes = (entry.scope ?? '').split(' ').filter(Boolean);
-    if (scopes.length !== 1 || scopes[0] !== requiredScope) {
+    const scope = scopes.length === 1 ? ALLOWED_SCOPES.find((allowed) => allowed === scopes[0]) : undefined;
+    if (scope === undefined) {
       return refuse(400, 'invalid_scope', 1002012,
         `AADSTS1002012: The provided value for scope ${entry.scope ?? ''} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
     }
@@ -232,7 +237,7 @@ export async function startEntraAuthority(options: EntraAuthorityOptions): Promi
     const now = Math.floor(Date.now() / 1000);
     const accessToken = signJwt(
       { alg: 'RS256', typ: 'JWT', kid },
-      { aud: audience, iss: issuer(), iat: now, nbf: now, exp: now + lifetime, appid: client.clientId, azp: client.clientId, tid: options.tenantId, sub: `sp-${client.clientId}`, idtyp: 'app', jti: randomUUID() },
+      { aud: audienceOf(scope), iss: issuer(), iat: now, nbf: now, exp: now + lifetime, appid: client.clientId, azp: client.clientId, tid: options.tenantId, sub: `sp-${client.clientId}`, idtyp: 'app', jti: randomUUID() },
       signing.privateKey,
     );
     issued.push(accessToken);
@@ -268,7 +273,12 @@ export async function startEntraAuthority(options: EntraAuthorityOptions): Promi
     origin,
     tenantId: options.tenantId,
     tokenEndpoint: tokenEndpoint(),
-    tokenIssuer: { issuer: issuer(), audience, publicKeyPem: signing.publicKey.export({ format: 'pem', type: 'spki' }).toString() },
+    tokenIssuer: {
+      issuer: issuer(),
+      audience: audienceOf(CPP_TEST_SCOPE),
+      ingestionAudience: audienceOf(INGESTION_TEST_SCOPE),
+      publicKeyPem: signing.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    },
     requests: () => [...log],
     tokenRequests: () => log.filter((r) => r.kind === 'token'),
     issuedTokens: () => [...issued],
@@ -291,6 +301,11 @@ export async function startEntraAuthority(options: EntraAuthorityOptions): Promi
       await stop();
     },
   };
+}
+
+/** The audience a token for `scope` is issued to: the resource, the scope without `/.default`. */
+function audienceOf(scope: string): string {
+  return scope.replace(/\/\.default$/, '');
 }
 
 /** Entra's error body. */
