@@ -35,7 +35,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: sandboxPaths,
         patterns: [
-          { group: ['**/cpp/*', '**/activities/*'], allowTypeImports: true, message: 'Import activities and the CPP client by type only.' },
+          { group: ['**/cpp/*', '**/ingestion/*', '**/activities/*'], allowTypeImports: true, message: 'Import activities and the API clients by type only.' },
           { group: ['**/client/*', '**/cli/*', '**/worker-process/*', '**/simulator/*', '**/temporal-cli/*'], message: 'Not workflow code: it runs outside the sandbox.' },
         ],
       }],
@@ -47,7 +47,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: sandboxPaths,
-        patterns: [{ group: ['**/cpp/*', '**/activities/*', '**/workflows/*', '**/client/*', '**/cli/*', '**/worker-process/*', '**/simulator/*', '**/temporal-cli/*'], message: 'The contract and the workflow-safe code sit at the bottom: they import no API client, activity, workflow or process code.' }],
+        patterns: [{ group: ['**/cpp/*', '**/ingestion/*', '**/activities/*', '**/workflows/*', '**/client/*', '**/cli/*', '**/worker-process/*', '**/simulator/*', '**/temporal-cli/*'], message: 'The contract and the workflow-safe code sit at the bottom: they import no API client, activity, workflow or process code.' }],
       }],
     },
   },
@@ -59,7 +59,20 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/activities/**/*.ts', 'src/cpp/**/*.ts', 'src/client/**/*.ts', 'src/cli/**/*.ts', 'src/worker-process/**/*.ts', 'src/*.ts'],
+    // The API clients are plain TypeScript: no Temporal, and of the contract only its types and its Temporal-free constants.
+    files: ['src/cpp/**/*.ts', 'src/ingestion/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@temporalio/*'], message: 'The API clients are Temporal-free: activities adapt them to Temporal.' },
+          { regex: '(^|/)contract(/(?!api-versions$).*)?$', allowTypeImports: true, message: 'Of the contract, the API clients import types and contract/api-versions only (the rest pulls in the Temporal workflow API).' },
+          { group: ['**/activities/*', '**/workflows/*', '**/client/*', '**/cli/*', '**/worker-process/*', '**/simulator/*', '**/temporal-cli/*', '**/harness/*', '**/scripts/*', '**/test/*', '**/bench/*'], message: 'The API clients sit below the Temporal code and apart from the dev tools.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/activities/**/*.ts', 'src/client/**/*.ts', 'src/cli/**/*.ts', 'src/worker-process/**/*.ts', 'src/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['**/simulator/*', '**/temporal-cli/*', '**/harness/*', '**/scripts/*', '**/test/*', '**/bench/*'], message: 'src/ is the package: test doubles and dev tools stay outside it.' }],

@@ -18,11 +18,13 @@ import { parseArgs } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { progressQuery, WORKFLOW_TYPE, type CancelOfferInput } from '../src/contract';
+import { INGESTION_WORKFLOW_TYPE, progressQuery, WORKFLOW_TYPE, type CancelJobInput, type CancelOfferInput } from '../src/contract';
 import { StaticTokenProvider } from '../src/cpp/token-provider';
+import type { JobScenario } from '../simulator/job-scenario';
 import type { OfferScenario } from '../simulator/scenario';
 import type { RunningSimulator } from '../simulator/server';
 import { startOfferCancellation } from '../src/client/start-cancellation';
+import { startJobCancellation } from '../src/client/start-job-cancellation';
 import { startReleaseCancellation } from '../src/client/start-release-cancellation';
 import { PROJECT_ROOT } from '../temporal-cli/resolve';
 import { cancellationWorker } from '../harness/in-process-worker';
@@ -69,6 +71,23 @@ function untyped(name: string, raw: unknown): Recording {
     name,
     async run({ client }) {
       const handle = await client.workflow.start(WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: `replay/${name}`, args: [raw] });
+      await handle.result().catch(() => undefined);
+      return [[name, handle]];
+    },
+  };
+}
+
+/** A fixed job id per recording, so re-recorded histories differ only where the workflow does. */
+const jobIdOf = (n: number) => `00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}`;
+
+/** Starts one job cancellation under `scenario` and waits for its end (success or failure). */
+function job(name: string, n: number, scenario: JobScenario, extra: Partial<CancelJobInput> = {}): Recording {
+  return {
+    name,
+    async run({ client, simulator }) {
+      const jobId = jobIdOf(n);
+      simulator.setJobScenario(jobId, scenario);
+      const handle = await startJobCancellation(client, { jobId, polling: FAST, ...extra }, { taskQueue: TASK_QUEUE, workflowId: `replay/${name}` });
       await handle.result().catch(() => undefined);
       return [[name, handle]];
     },
@@ -153,6 +172,45 @@ export const RECORDINGS: Recording[] = [
       const handle = await startReleaseCancellation(client, { releaseId: 'replay', offers, notificationEmails: ['jondoe@contoso.com'], polling: FAST, maxConcurrent: 2 }, { taskQueue: TASK_QUEUE, workflowId: 'replay/release-batch' });
       await handle.result();
       return [['release-batch', handle]];
+    },
+  },
+  // A Product Ingestion configure job's cancellation (cancelIngestionJob).
+  job('job-cancelled-at-once', 1, { cancel: { mode: 'immediate' }, startedAgoMs: 30_000 }),
+  job('job-cancel-accepted', 2, { cancel: { mode: 'accepted', completesAfterPolls: 2 } }),
+  job('job-cancel-refused', 3, { cancel: { mode: 'refused' } }),
+  job('job-ended-before-cancel', 4, { startsAs: 'completed', jobResult: 'failed' }),
+  job('job-retry-503-then-cancelled', 5, { cancel: { mode: 'immediate' }, faults: [{ on: 'jobCancel', fault: { kind: 'status', status: 503 } }] }),
+  {
+    name: 'job-invalid-input',
+    async run({ client }) {
+      const handle = await client.workflow.start(INGESTION_WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId: 'replay/job-invalid-input', args: [{ jobId: 'not-a-guid', offerId: 'x' }] });
+      await handle.result().catch(() => undefined);
+      return [['job-invalid-input', handle]];
+    },
+  },
+  {
+    name: 'job-continue-as-new',
+    async run({ client, simulator }) {
+      const jobId = jobIdOf(6);
+      simulator.setJobScenario(jobId, { cancel: { mode: 'accepted', completesAfterPolls: 4 } });
+      const first = await startJobCancellation(client, { jobId, polling: { ...FAST, maxPollsPerRun: 2 } }, { taskQueue: TASK_QUEUE, workflowId: 'replay/job-continue-as-new' });
+      await first.result();
+      return [
+        ['job-continue-as-new-first-run', client.workflow.getHandle(first.workflowId, first.firstExecutionRunId)],
+        ['job-continue-as-new-last-run', client.workflow.getHandle(first.workflowId)],
+      ];
+    },
+  },
+  {
+    // A release mixing a CPP offer and a Product Ingestion job.
+    name: 'release-batch-mixed',
+    async run({ client, simulator }) {
+      simulator.setScenario(PUBLISHER, 'release-mixed-async', { cancel: { mode: 'accepted', completeAfterPolls: 2 } });
+      simulator.setJobScenario(jobIdOf(7), { cancel: { mode: 'accepted', completesAfterPolls: 1 } });
+      const offers = [{ publisherId: PUBLISHER, offerId: 'release-mixed-async' }, { jobId: jobIdOf(7) }];
+      const handle = await startReleaseCancellation(client, { releaseId: 'replay-mixed', offers, notificationEmails: ['jondoe@contoso.com'], polling: FAST, maxConcurrent: 2 }, { taskQueue: TASK_QUEUE, workflowId: 'replay/release-batch-mixed' });
+      await handle.result();
+      return [['release-batch-mixed', handle]];
     },
   },
   {

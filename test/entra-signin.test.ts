@@ -20,10 +20,10 @@ import { readFileSync } from 'node:fs';
 import { ApplicationFailure, Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FailureType, WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult } from '../src/contract';
+import { FailureType, INGESTION_WORKFLOW_TYPE, WORKFLOW_TYPE, type CancelJobResult, type CancelOfferInput, type CancelOfferResult } from '../src/contract';
 import type { OfferScenario } from '../simulator/scenario';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
-import { CPP_TEST_SCOPE, startEntraAuthority, type RunningEntraAuthority } from './helpers/entra-authority';
+import { CPP_TEST_SCOPE, INGESTION_TEST_SCOPE, startEntraAuthority, type RunningEntraAuthority } from './helpers/entra-authority';
 import {
   RELIABILITY_FULL,
   SECRET_PATTERNS,
@@ -101,7 +101,7 @@ async function startCase(name: string, credential: Credential, options: { maxTok
     name: `entra-${name}`,
     taskQueue,
     cppBaseUrl: simulator.url,
-    env: { AZURE_TENANT_ID: tenantId, ...signIn, AZURE_AUTHORITY_HOST: authority.origin, NODE_EXTRA_CA_CERTS: pki.caPath },
+    env: { AZURE_TENANT_ID: tenantId, ...signIn, AZURE_AUTHORITY_HOST: authority.origin, NODE_EXTRA_CA_CERTS: pki.caPath, INGESTION_BASE_URL: `${simulator.url}/rp/product-ingestion` },
   });
   const c = { name, authority, simulator, worker, taskQueue };
   cases.set(name, c);
@@ -345,6 +345,24 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
       cppRequests: requests.length,
     });
   }, 120_000);
+
+  it('a Product Ingestion job on the same worker: one more token, for Microsoft Graph, taken by the ingestion routes only', async () => {
+    const c = cases.get('secret')!;
+    const before = c.authority.tokenRequests().length;
+    const jobId = randomUUID();
+    c.simulator.setJobScenario(jobId, { cancel: { mode: 'accepted', completesAfterPolls: 1 } });
+    const handle = await client.workflow.start(INGESTION_WORKFLOW_TYPE, {
+      taskQueue: c.taskQueue,
+      workflowId: `entra-job-${jobId}`,
+      args: [{ jobId, polling: { initialIntervalSeconds: 1, maxIntervalSeconds: 1 } }],
+    });
+    const result = (await withTimeout(handle.result(), 60_000, 'job run')) as CancelJobResult;
+    await collect(c, handle);
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous', polls: 1 });
+    // The CPP token the worker holds would be refused there (another audience): a Graph token was asked for.
+    expect(c.authority.tokenRequests().slice(before).map((r) => `${r.scope} ${r.status}`)).toEqual([`${INGESTION_TEST_SCOPE} 200`]);
+    expect(c.simulator.requests({ jobId }).map((r) => `${r.endpoint} ${r.answered} ${r.auth}`)).toEqual(['jobCancel 200 valid', 'jobStatus 200 valid', 'jobSummary 200 valid']);
+  }, 90_000);
 
   it('the secrets, the private key and every issued token appear in no history, log, failure or description', async () => {
     const tokens = [...cases.values()].flatMap((c) => c.authority.issuedTokens());

@@ -47,11 +47,12 @@ async function start(scenario: JobScenario, extra: Partial<CancelJobInput> = {})
 
 /** The run's typed failure: its `ApplicationFailure` and the details it carries. */
 async function failureOf(handle: WorkflowHandle): Promise<{ failure: ApplicationFailure; info: FailureInfo }> {
-  const err = await handle.result().catch((e: unknown) => e);
+  const err: unknown = await handle.result().then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const failure = (err as WorkflowFailedError).cause;
   expect(failure).toBeInstanceOf(ApplicationFailure);
-  return { failure: failure as ApplicationFailure, info: (failure as ApplicationFailure).details?.[0] as FailureInfo };
+  const details: unknown[] | null | undefined = (failure as ApplicationFailure).details;
+  return { failure: failure as ApplicationFailure, info: details?.[0] as FailureInfo };
 }
 
 const calls = (jobId: string) => ({

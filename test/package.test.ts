@@ -22,6 +22,7 @@ const TOKEN = 'package-test-token';
 const DOCS = [
   ['README.md', 'readme'],
   ['docs/release-orchestration.md', 'release-orchestration'],
+  ['docs/product-ingestion.md', 'product-ingestion'],
 ] as const;
 
 let work: string;

@@ -39,6 +39,15 @@ const REQUIRED = [
   'local-post-retry-503-then-200',
   'ill-formed-offer-id',
   'ill-formed-offer-id-before-rule',
+  'job-cancelled-at-once',
+  'job-cancel-accepted',
+  'job-cancel-refused',
+  'job-ended-before-cancel',
+  'job-retry-503-then-cancelled',
+  'job-invalid-input',
+  'job-continue-as-new-first-run',
+  'job-continue-as-new-last-run',
+  'release-batch-mixed',
 ];
 
 /** Reads a fixture written by `historyFileText` (protobufjs object form). */

@@ -37,7 +37,7 @@ export interface IngestionActivityDeps {
 }
 
 /** The job ended on its own before the cancel took effect: final, with how it ended. */
-export function endedBeforeCancel(job: JobView): ApplicationFailure {
+function endedBeforeCancel(job: JobView): ApplicationFailure {
   const info: FailureInfo = {
     type: JobFailureType.JobEndedBeforeCancel,
     message: `job ${job.jobId} ended ${job.result} before the cancel took effect${job.errors.length ? `: ${job.errors.map((e) => e.message).join('; ').slice(0, 500)}` : ''}`,

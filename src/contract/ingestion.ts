@@ -12,8 +12,7 @@ import type { JobContinuation } from './internal';
 export const INGESTION_WORKFLOW_TYPE = 'cancelIngestionJob';
 /** Default name of the signal sent to every notify target when a job's cancellation ends. */
 export const JOB_COMPLETION_SIGNAL_NAME = 'jobCancellationCompleted';
-/** The schema version sent as `$version` unless the input names another. */
-export const DEFAULT_INGESTION_VERSION = '2022-03-01-preview2';
+export { DEFAULT_INGESTION_VERSION } from './api-versions';
 
 /** The default workflow id: one cancellation per job at a time; a second start attaches. */
 export function defaultJobWorkflowId(jobId: string): string {

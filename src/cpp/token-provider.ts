@@ -256,7 +256,7 @@ export interface TokenAudience {
 }
 
 /** The CPP API's audience: `https://cloudpartner.azure.com`. */
-export const CPP_AUDIENCE: TokenAudience = { scope: CPP_SCOPE, tokenName: 'CPP token', staticTokenVariable: 'CPP_ACCESS_TOKEN', noCredentials: () => noCredentials() };
+const CPP_AUDIENCE: TokenAudience = { scope: CPP_SCOPE, tokenName: 'CPP token', staticTokenVariable: 'CPP_ACCESS_TOKEN', noCredentials: () => noCredentials() };
 
 /**
  * The token provider for `credentials`. Nothing is fetched here: the first token is requested by the

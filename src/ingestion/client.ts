@@ -14,7 +14,7 @@ import { redactText } from '../cpp/redact';
 import { BearerTokens } from '../cpp/tokens';
 import type { TokenProvider } from '../cpp/token-provider';
 import type { RequestOptions } from '../cpp/types';
-import { DEFAULT_INGESTION_VERSION } from '../contract';
+import { DEFAULT_INGESTION_VERSION } from '../contract/api-versions';
 import { errorBodyOf, parseJobStatus, parseJobSummary } from './configure-status';
 import type { CancelRefusal, IngestionClient, JobStatusAnswer, JobSummary } from './types';
 

@@ -5,4 +5,4 @@
 export * from './types';
 export { DEFAULT_INGESTION_BASE_URL, GRAPH_SCOPE, IngestionHttpClient, type IngestionHttpClientOptions } from './client';
 export { parseJobStatus, parseJobSummary } from './configure-status';
-export { INGESTION_AUDIENCE, ingestionTokenProvider } from './tokens';
+export { ingestionTokenProvider } from './tokens';

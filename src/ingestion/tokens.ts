@@ -15,7 +15,7 @@ const noCredentials = () =>
   );
 
 /** Microsoft Graph's audience (`https://graph.microsoft.com`), for {@link createTokenProvider}. */
-export const INGESTION_AUDIENCE: TokenAudience = { scope: GRAPH_SCOPE, tokenName: 'Microsoft Graph token', staticTokenVariable: 'INGESTION_ACCESS_TOKEN', noCredentials };
+const INGESTION_AUDIENCE: TokenAudience = { scope: GRAPH_SCOPE, tokenName: 'Microsoft Graph token', staticTokenVariable: 'INGESTION_ACCESS_TOKEN', noCredentials };
 
 /** The Graph token provider for `credentials`; without any, one whose every call fails, typed and final. */
 export function ingestionTokenProvider(credentials: CppCredentials | undefined): TokenProvider {

@@ -20,6 +20,9 @@ export function failureInfo(failure: ApplicationFailure): FailureInfo {
     httpStatus: first?.httpStatus,
     body: first?.body,
     code: first?.code,
+    // A job's end, when the job ended otherwise than cancelled (never set for an offer's failures).
+    ...(first?.jobResult ? { jobResult: first.jobResult } : {}),
+    ...(first?.jobErrors ? { jobErrors: first.jobErrors } : {}),
   };
 }
 

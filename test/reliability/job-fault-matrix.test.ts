@@ -36,7 +36,7 @@ interface JobFaultCase {
 
 const immediate: JobCancelBehaviour = { mode: 'immediate' };
 const accepted: JobCancelBehaviour = { mode: 'accepted', completesAfterPolls: 2 };
-const onCancel = (fault: JobFault, cancel = immediate): JobScenario => ({ cancel, faults: [{ on: 'jobCancel', fault }] });
+const onCancel = (fault: JobFault, cancel: JobCancelBehaviour = immediate): JobScenario => ({ cancel, faults: [{ on: 'jobCancel', fault }] });
 const onStatus = (fault: JobFault): JobScenario => ({ cancel: accepted, faults: [{ on: 'jobStatus', fault }] });
 const onSummary = (fault: JobFault): JobScenario => ({ cancel: immediate, faults: [{ on: 'jobSummary', fault }] });
 
