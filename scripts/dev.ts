@@ -296,6 +296,17 @@ export function demoCliCommand(stack: Pick<DevStack, 'temporalAddress' | 'taskQu
   return { env, args, text: `${prefix}npm start -- ${args.join(' ')}` };
 }
 
+/** The demo configure job that `npm run dev` prints a command for: cancelled at once, its summary read. */
+export const DEMO_JOB_ID = '00000000-0000-4000-8000-000000000001';
+
+/** A Product Ingestion job's cancellation as a CLI command, as printed by `npm run dev` (the test runs it). */
+export function demoJobCommand(stack: Pick<DevStack, 'temporalAddress' | 'taskQueue'>, jobId = DEMO_JOB_ID): { env: Record<string, string>; args: string[]; text: string } {
+  const { env } = demoCliCommand(stack);
+  const args = ['--job', jobId, '--wait'];
+  const prefix = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+  return { env, args, text: `${prefix}npm start -- ${args.join(' ')}` };
+}
+
 /**
  * The same cancellation through the Temporal CLI (`npm run temporal --` runs the project's resolved
  * binary, which is not on PATH): a start and a progress query, as printed; the test runs them.
@@ -327,6 +338,7 @@ export function welcomeText(stack: DevStack): string {
     `                 Input → Data: ${input}`,
     `  Temporal CLI:  ${temporalCli.text[0]}`,
     `                 ${temporalCli.text[1]}`,
+    ...(stack.seed ? [`  A Product Ingestion configure job: ${demoJobCommand(stack).text}`] : []),
     '',
     ...(offers.length > 0
       ? [`  Demo offers (publisher ${DEMO_PUBLISHER}; use any as --offer or offerId) and configure jobs (Product Ingestion API, by job id); each can be cancelled again and again:`, ...offers, '']

@@ -15,7 +15,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { LogEntry } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorkflowBundle } from '../src/worker-process/workflow-bundle';
-import { DevConsoleLog, DevStackInUseError, demoCliCommand, demoTemporalCommands, startDevStack, welcomeText, type DevStack } from '../scripts/dev';
+import { DEMO_JOB_ID, DevConsoleLog, DevStackInUseError, demoCliCommand, demoJobCommand, demoTemporalCommands, startDevStack, welcomeText, type DevStack } from '../scripts/dev';
 import { defaultWorkflowId, progressQuery } from '../src/contract';
 import { freePort } from '../temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../temporal-cli/resolve';
@@ -91,6 +91,16 @@ describe('npm run dev (startDevStack)', () => {
     const finished = await run('npx', ['tsx', 'src/starter.ts', ...command.args], { ...cleanEnv(), ...command.env }, 120_000);
     expect(finished.output).toContain(`cancellation ${defaultWorkflowId('contoso', offerId)}`);
     expect(finished.output).toMatch(/succeeded: the operation was cancelled \(synchronous\)/);
+    expect(finished.code, finished.output).toBe(0);
+  }, 150_000);
+
+  it('runs the printed Product Ingestion job command to a cancelled job, its processed resources named', async () => {
+    const command = demoJobCommand(stack!);
+    expect(welcomeText(stack!)).toContain(`  A Product Ingestion configure job: ${command.text}`);
+    expect(command.text).toBe(`TEMPORAL_ADDRESS=127.0.0.1:${temporalPort} npm start -- --job ${DEMO_JOB_ID} --wait`);
+    const finished = await run('npx', ['tsx', 'src/starter.ts', ...command.args], { ...cleanEnv(), ...command.env }, 120_000);
+    expect(finished.output).toMatch(/succeeded: job 00000000-0000-4000-8000-000000000001 cancelled \(synchronous\)/);
+    expect(finished.output).toContain('it had processed 2 resources before the cancel; those changes stand');
     expect(finished.code, finished.output).toBe(0);
   }, 150_000);
 

@@ -111,6 +111,24 @@ describe('the job is cancelled', () => {
     expect(calls(jobId).status).toHaveLength(1);
   });
 
+  it('started as the Temporal UI starts it (raw input, no search attribute, no summary): it labels itself and shows its details', async () => {
+    const jobId = randomUUID();
+    stack.simulator.setJobScenario(jobId, { cancel: { mode: 'accepted', completesAfterPolls: 1 } });
+    const handle = await stack.client.workflow.start(INGESTION_WORKFLOW_TYPE, { taskQueue: stack.taskQueue, workflowId: defaultJobWorkflowId(jobId), args: [{ jobId: jobId.toUpperCase(), polling: FAST_POLLING }] });
+    handles.push(handle);
+    expect(await handle.result()).toMatchObject({ outcome: 'succeeded', job: { jobId } });
+    const description = await handle.describe();
+    expect(description.typedSearchAttributes.get(jobIdSearchAttribute)).toBe(jobId);
+    expect(description.typedSearchAttributes.get(cancelPhaseSearchAttribute)).toBe('succeeded');
+    expect(await description.staticSummary()).toBeUndefined();
+    // The starters' runs carry a summary for the UI's list and details for its page.
+    const typed = await start({ cancel: { mode: 'immediate' } });
+    await typed.handle.result();
+    const typedDescription = await typed.handle.describe();
+    expect(await typedDescription.staticSummary()).toBe(`Cancel configure job ${typed.jobId}`);
+    expect(await typedDescription.staticDetails()).toContain('API: Product Ingestion, `$version` 2022-03-01-preview2');
+  });
+
   it('a caller waiting on the completion signal gets the result', async () => {
     const listener = `job-listener-${randomUUID().slice(0, 8)}`;
     const waiting = await stack.client.workflow.start('completionListener', { taskQueue: stack.taskQueue, workflowId: listener, args: ['jobCancellationCompleted'] });

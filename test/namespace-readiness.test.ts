@@ -8,9 +8,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Long from 'long';
+import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { WORKFLOW_TYPE } from '../src/contract';
+import { JobSearchAttributeMissingError, startJobCancellation } from '../src/client/start-job-cancellation';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { PROJECT_ROOT } from '../temporal-cli/resolve';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
@@ -72,7 +74,7 @@ it('a namespace without the search attributes: the worker stops with one line an
   expect(await refused.exited).toBe(1);
   const stderr = refused.stderr().trim();
   expect(stderr.split('\n')).toHaveLength(1);
-  expect(stderr).toContain(`namespace ${namespace} on ${inject('temporalAddress')} lacks the search attributes CppPublisherId, CppOfferId, CppCancelPhase: every cancellation would fail its workflow task`);
+  expect(stderr).toContain(`namespace ${namespace} on ${inject('temporalAddress')} lacks the search attributes CppPublisherId, CppOfferId, CppCancelPhase, IngestionJobId: every cancellation would fail its workflow task`);
   expect(refused.stdout()).not.toContain('worker ready');
   // Nothing was started: no poller ever reached the task queue.
   expect(await pollers(namespace, taskQueue)).toBe(0);
@@ -89,7 +91,7 @@ it('a namespace without the search attributes: the worker stops with one line an
   workers.push(worker);
   await waitUntilReady(worker);
   // Started as the Temporal UI does: no search attributes given; the run labels itself.
-  const client = new (await import('@temporalio/client')).Client({ connection: ctx.connection, namespace });
+  const client = new Client({ connection: ctx.connection, namespace });
   const handle = await client.workflow.start(WORKFLOW_TYPE, {
     taskQueue,
     workflowId: `ns-check-${randomUUID()}`,
@@ -100,6 +102,23 @@ it('a namespace without the search attributes: the worker stops with one line an
   expect(worker.lines.filter((l) => /namespace|Nexus endpoint/.test(l) && /"level":"WARN"/.test(l))).toEqual([]);
   expect(await worker.stop()).toBe(0);
 }, 120_000);
+
+it('a namespace set up before jobs existed (no IngestionJobId): the worker names that one; the typed job starter says what to run', async () => {
+  const namespace = await freshNamespace();
+  const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await ctx.connection.operatorService.addSearchAttributes({ namespace, searchAttributes: { CppPublisherId: KEYWORD, CppOfferId: KEYWORD, CppCancelPhase: KEYWORD } });
+  const taskQueue = uniqueTaskQueue('ns-jobs');
+  const refused = spawnWorker(workerEnv(namespace, taskQueue, `offer-cancellation-${randomUUID().slice(0, 8)}`));
+  workers.push(refused);
+  expect(await refused.exited).toBe(1);
+  expect(refused.stderr()).toContain(`namespace ${namespace} on ${inject('temporalAddress')} lacks the search attribute IngestionJobId: every cancellation would fail its workflow task`);
+  const client = new Client({ connection: ctx.connection, namespace });
+  const err = await startJobCancellation(client, { jobId: randomUUID() }, { taskQueue }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(JobSearchAttributeMissingError);
+  expect((err as Error).message).toBe(
+    `namespace ${namespace} lacks the search attribute IngestionJobId, which labels every job cancellation: run \`npm run setup\` with this TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE (docs/production.md)`,
+  );
+}, 60_000);
 
 it('a namespace that does not exist: the worker stops with one line saying so, and the command it gives creates it', async () => {
   const namespace = `no-such-namespace-${randomUUID().slice(0, 8)}`;

@@ -9,9 +9,9 @@ import { Client, WorkflowFailedError } from '@temporalio/client';
 import { NexusOperationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { defaultWorkflowId, type CancelOfferInput } from '../src/contract';
+import { defaultJobWorkflowId, defaultWorkflowId, type CancelOfferInput } from '../src/contract';
 import { ensureNexusEndpoint } from '../src/client/namespace-setup';
-import type { nexusCaller } from './workflows';
+import type { nexusCaller, nexusJobCaller } from './workflows';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 const PUBLISHER = 'contoso';
@@ -94,5 +94,20 @@ describe('the offerCancellation Nexus service', () => {
     }
     expect((err as WorkflowFailedError).cause).toBeInstanceOf(NexusOperationFailure);
     expect(chain.join(' → ')).toContain('CppBadRequest');
+  }, 120_000);
+
+  it('cancelJob cancels a Product Ingestion job in our namespace; getJobProgress answers its progress', async () => {
+    const jobId = randomUUID();
+    stack.simulator.setJobScenario(jobId, { cancel: { mode: 'accepted', completesAfterPolls: 2 } });
+    const handle = await caller.workflow.start<typeof nexusJobCaller>('nexusJobCaller', {
+      taskQueue: CALLER_QUEUE,
+      workflowId: `job-caller-${jobId}`,
+      args: [endpoint, { jobId, polling: { initialIntervalSeconds: 0.2, maxIntervalSeconds: 0.2 } }],
+    });
+    const { result, progress } = await handle.result();
+    expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous', polls: 2, job: { jobId, result: 'cancelled' } });
+    expect(progress).toMatchObject({ phase: 'succeeded', polls: 2, jobId });
+    expect((await stack.client.workflow.getHandle(defaultJobWorkflowId(jobId)).describe()).status.name).toBe('COMPLETED');
+    expect(stack.simulator.requests({ jobId, endpoint: 'jobCancel' })).toHaveLength(1);
   }, 120_000);
 });

@@ -10,14 +10,15 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultWorkflowId, RELEASE_WORKFLOW_TYPE, releaseProgressQuery, type CancelReleaseInput, type CompletionSignalPayload, type ReleaseCompletionPayload, type ReleaseOffer, type ReleaseOfferRow, type ReleaseRow } from '../src/contract';
+import { defaultJobWorkflowId, defaultWorkflowId, jobIdSearchAttribute, RELEASE_WORKFLOW_TYPE, releaseProgressQuery, type CancelReleaseInput, type CompletionSignalPayload, type ReleaseCompletionPayload, type ReleaseJobRow, type ReleaseOffer, type ReleaseOfferRow, type ReleaseRow } from '../src/contract';
 import type { OfferScenario } from '../simulator/scenario';
 import { startOfferCancellation } from '../src/client/start-cancellation';
 import { InvalidReleaseInputError, startReleaseCancellation } from '../src/client/start-release-cancellation';
+import { startJobCancellation } from '../src/client/start-job-cancellation';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { runStarterCli } from './helpers/starter-cli';
 
-/** The rows of CPP offers (these batches have no jobs). */
+/** The rows of CPP offers. */
 const offerRows = (rows: ReleaseRow[]): ReleaseOfferRow[] => rows.filter((row): row is ReleaseOfferRow => 'offerId' in row);
 
 const PUBLISHER = 'contoso';
@@ -40,7 +41,7 @@ function offers(scenarios: Record<string, OfferScenario>): ReleaseOffer[] {
   });
 }
 
-function release(list: ReleaseOffer[], extra: Partial<CancelReleaseInput> = {}): CancelReleaseInput {
+function release(list: CancelReleaseInput['offers'], extra: Partial<CancelReleaseInput> = {}): CancelReleaseInput {
   return { releaseId: `r-${randomUUID().slice(0, 8)}`, offers: list, notificationEmails: ['jondoe@contoso.com'], polling: FAST, ...extra };
 }
 
@@ -183,6 +184,48 @@ describe('cancelReleaseOffers', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('a release mixing CPP offers and Product Ingestion jobs: a child of its own kind per row, a running job attached to, the CLI file takes both', async () => {
+    const [syncOffer, asyncOffer] = offers({ sync: { cancel: { mode: 'synchronous' } }, async: { cancel: { mode: 'accepted', completeAfterPolls: 2 } } });
+    const [atOnce, accepted, refused, running] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    stack.simulator.setJobScenario(atOnce, { cancel: { mode: 'immediate' } });
+    stack.simulator.setJobScenario(accepted, { cancel: { mode: 'accepted', completesAfterPolls: 2 } });
+    stack.simulator.setJobScenario(refused, { cancel: { mode: 'refused' } });
+    stack.simulator.setJobScenario(running, { cancel: { mode: 'accepted', completesAfterPolls: 6 } });
+    // One job is being cancelled already, on its own: the batch attaches to that run, sending nothing.
+    const already = await startJobCancellation(stack.client, { jobId: running, polling: FAST }, { taskQueue: stack.taskQueue });
+    const rows = [syncOffer!, { jobId: atOnce.toUpperCase() }, asyncOffer!, { jobId: accepted }, { jobId: refused }, { jobId: running }];
+    const handle = await startReleaseCancellation(stack.client, release(rows), { taskQueue: stack.taskQueue });
+    const r = await handle.result();
+    expect(r.counts).toMatchObject({ succeeded: 5, failed: 1 });
+    const byJob = Object.fromEntries(r.offers.filter((row): row is ReleaseJobRow => 'jobId' in row).map((row) => [row.jobId, row]));
+    expect(byJob[atOnce]).toMatchObject({ phase: 'succeeded', mode: 'synchronous', workflowId: defaultJobWorkflowId(atOnce) });
+    expect(byJob[accepted]).toMatchObject({ phase: 'succeeded', mode: 'asynchronous' });
+    expect(byJob[refused]).toMatchObject({ phase: 'failed', failure: { type: 'JobCancelRefused', httpStatus: 400 } });
+    expect(byJob[running]).toMatchObject({ phase: 'succeeded', attached: true, workflowId: already.workflowId });
+    expect(offerRows(r.offers).map((row) => row.phase)).toEqual(['succeeded', 'succeeded']);
+    // One cancel POST per job, the attached one's included.
+    for (const jobId of [atOnce, accepted, refused, running]) expect(stack.simulator.requests({ jobId, endpoint: 'jobCancel' }), jobId).toHaveLength(1);
+    // The batch's child, started with no search attribute, labelled itself.
+    const child = await stack.client.workflow.getHandle(defaultJobWorkflowId(atOnce)).describe();
+    expect([child.type, child.typedSearchAttributes.get(jobIdSearchAttribute)]).toEqual(['cancelIngestionJob', atOnce]);
+
+    // Jobs only: no e-mail needed, from the CLI's file.
+    const onlyJob = randomUUID();
+    stack.simulator.setJobScenario(onlyJob, { cancel: { mode: 'immediate' } });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'release-jobs-'));
+    try {
+      const file = path.join(dir, 'jobs.json');
+      await writeFile(file, JSON.stringify([{ jobId: onlyJob }]));
+      const cli = await runStarterCli(['--offers', file, '--task-queue', stack.taskQueue, '--poll-initial', '0.2', '--poll-max', '0.2', '--wait']);
+      expect(cli.stdout, cli.stderr).toMatch(/^release batch cpp-cancel-release\/\S+ \(1 job\) on /m);
+      expect(cli.stdout).toContain(`job ${onlyJob}: succeeded (synchronous)`);
+      expect(cli.stdout).toMatch(/^succeeded: 1 of 1 job cancelled$/m);
+      expect(cli.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('1,000 offers: continues as new to stay within history limits; every offer in the result', async () => {
     stack.simulator.setDefaultScenario({ cancel: { mode: 'synchronous' } });

@@ -6,12 +6,13 @@
  * cancellation, of a release batch, of anything else).
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { collectOutput, type ProcessOutput } from '../harness/process-output';
-import { defaultWorkflowId } from '../src/contract';
+import { defaultJobWorkflowId, defaultWorkflowId } from '../src/contract';
 import { PROJECT_ROOT } from '../temporal-cli/resolve';
 import { inputFromOptions, problemInFlags, type CliOptions } from '../src/cli/flags';
 import { startTestStack, type TestStack } from './helpers/stack';
@@ -63,6 +64,16 @@ describe('npm start -- … without a server', () => {
     expect(all(run)).not.toContain('Temporal');
   });
 
+  it('--job: a job id that is not a GUID, or CPP flags beside it, are refused before connecting (exit 2)', async () => {
+    const bad = cli(['--job', 'not-a-guid', '--job-version', 'latest'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toContain('--job: must be a GUID like d4261631-c583-4949-a612-5150882632e9');
+    expect(bad.stderr()).toContain('--job-version: must be a schema version like 2022-03-01-preview2');
+    const mixed = cli(['--job', randomUUID(), '--offer', 'x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    expect(await mixed.exited).toBe(2);
+    expect(mixed.stderr()).toContain('--job cancels a Product Ingestion job: it takes no --publisher, --offer or --email');
+  });
+
   it('names the address and what to check when Temporal does not answer, at once', async () => {
     const started = Date.now();
     const run = cli(['--publisher', 'contoso', '--offer', 'contoso-offer', '--email', 'jondoe@contoso.com', '--wait'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
@@ -98,6 +109,26 @@ describe('npm start -- … against a running worker', () => {
     expect(out).toMatch(/^succeeded: the operation was cancelled \(asynchronous\) after 3 polls in \d+ s$/m);
     const [post] = stack.simulator.requests({ offerId, endpoint: 'cancel' });
     expect(post?.body).toEqual({ metadata: { 'notification-emails': 'a@contoso.com,b@contoso.com' } });
+  }, 60_000);
+
+  it('--job --wait: a Product Ingestion job cancelled and followed to its end; --until-accepted returns with the answer; --attach follows a job', async () => {
+    const jobId = randomUUID();
+    stack.simulator.setJobScenario(jobId, { startedAgoMs: 30_000, runsForMs: 60_000, cancel: { mode: 'accepted', completesAfterPolls: 2 } });
+    const run = cli(['--job', jobId, '--task-queue', stack.taskQueue, '--poll-initial', '0.5', '--poll-max', '0.5', '--wait']);
+    expect(await run.exited, all(run)).toBe(0);
+    expect(run.stdout()).toContain(`job cancellation ${defaultJobWorkflowId(jobId)} on `);
+    expect(run.stdout()).toMatch(/^succeeded: job \S+ cancelled \(asynchronous\) after 2 polls in /m);
+    expect(run.stdout()).toContain('  it had processed 2 resources before the cancel; those changes stand');
+
+    const refusedJob = randomUUID();
+    stack.simulator.setJobScenario(refusedJob, { cancel: { mode: 'refused' } });
+    const refused = cli(['--job', refusedJob, '--task-queue', stack.taskQueue, '--until-accepted']);
+    expect(await refused.exited, all(refused)).toBe(1);
+    expect(refused.stderr()).toContain('JobCancelRefused');
+
+    const attached = cli(['--attach', defaultJobWorkflowId(jobId)]);
+    expect(await attached.exited, all(attached)).toBe(0);
+    expect(attached.stdout()).toMatch(/^succeeded: job \S+ cancelled \(asynchronous\)/m);
   }, 60_000);
 
   it('warns when no worker polls the task queue given, and says how to follow the run', async () => {

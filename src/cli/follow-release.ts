@@ -7,7 +7,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TemporalConfig } from '../client/temporal-config';
 import { releaseProgressQuery, type ReleaseProgress, type ReleaseResult, type ReleaseRow } from '../contract';
-import { rowName } from '../workflow-safe/release-rows';
+import { rowName, rowsLabel } from '../workflow-safe/release-rows';
 import type { cancelReleaseOffers } from '../workflows/cancel-release-offers';
 import { followCommands, printFailure } from './follow';
 
@@ -72,6 +72,6 @@ export async function followRelease(handle: WorkflowHandle<typeof cancelReleaseO
     process.off('SIGINT', onSigint);
   }
   printEnded(result.offers, printed);
-  console.log(`${result.outcome}: ${result.counts.succeeded} of ${result.offers.length} offers cancelled`);
+  console.log(`${result.outcome}: ${result.counts.succeeded} of ${rowsLabel(result.offers)} cancelled`);
   return result.outcome === 'succeeded' ? 0 : 1;
 }

@@ -9,6 +9,7 @@ import { startReleaseCancellation } from '../client/start-release-cancellation';
 import { describeTemporal, type TemporalConfig } from '../client/temporal-config';
 import type { CancelReleaseInput, PollingOptions } from '../contract';
 import { validateReleaseInput } from '../workflow-safe/release-input';
+import { rowsLabel } from '../workflow-safe/release-rows';
 import { followCommands } from './follow';
 import { followRelease } from './follow-release';
 
@@ -46,7 +47,8 @@ export async function releaseInputFromCli(o: ReleaseCliOptions): Promise<{ input
   const input = {
     ...(o.releaseId ? { releaseId: o.releaseId } : {}),
     offers: (await readOffersFile(o.offers)) as CancelReleaseInput['offers'],
-    notificationEmails: o.emails,
+    // A release of jobs only needs no e-mail; one with a CPP offer is told so by the validation.
+    ...(o.emails.length ? { notificationEmails: o.emails } : {}),
     ...(o.maxConcurrent !== undefined ? { maxConcurrent: o.maxConcurrent } : {}),
     ...(o.failFast ? { failFast: true } : {}),
     ...(Object.keys(o.polling).length ? { polling: o.polling } : {}),
@@ -59,7 +61,7 @@ export async function releaseInputFromCli(o: ReleaseCliOptions): Promise<{ input
 /** Starts the batch; with `wait`, follows it to the end. Exit code: 0 when every offer succeeded. */
 export async function runRelease(client: Client, input: CancelReleaseInput, o: ReleaseCliOptions, config: TemporalConfig): Promise<number> {
   const handle = await startReleaseCancellation(client, input, { taskQueue: config.taskQueue, workflowId: o.workflowId });
-  console.log(`release batch ${handle.workflowId} (${input.offers.length} offers) on ${describeTemporal(config)}`);
+  console.log(`release batch ${handle.workflowId} (${rowsLabel(input.offers)}) on ${describeTemporal(config)}`);
   if (!o.wait) {
     console.log('follow it:');
     for (const command of followCommands(config, handle.workflowId)) console.log(`  ${command}`);

@@ -6,7 +6,7 @@
  * namespace without the search attributes.
  */
 import { temporal } from '@temporalio/proto';
-import { DEFAULT_TASK_QUEUE, NEXUS_ENDPOINT, REQUIRED_SEARCH_ATTRIBUTE_NAMES, SEARCH_ATTRIBUTE_NAMES } from '../contract';
+import { DEFAULT_TASK_QUEUE, NEXUS_ENDPOINT, SEARCH_ATTRIBUTE_NAMES } from '../contract';
 
 /** The operator calls this needs; `Connection` and the worker's `NativeConnection` both have them. */
 export interface OperatorConnection {
@@ -108,9 +108,9 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
  */
 export async function checkNamespaceReady(connection: OperatorConnection, target: ReadinessTarget): Promise<ReadinessNote[]> {
   const setup = setupCommand(target);
-  let allMissing: string[];
+  let missing: string[];
   try {
-    allMissing = await missingSearchAttributes(connection, target.namespace);
+    missing = await missingSearchAttributes(connection, target.namespace);
   } catch (err) {
     if (grpcCode(err) === NOT_FOUND) {
       throw new NamespaceNotReadyError(
@@ -119,10 +119,6 @@ export async function checkNamespaceReady(connection: OperatorConnection, target
     }
     return [{ level: 'warn', message: `could not check the search attributes of namespace ${target.namespace} (${errorText(err)}); if they are missing every cancellation will fail its workflow task: docs/production.md` }];
   }
-  const missing = allMissing.filter((name) => (REQUIRED_SEARCH_ATTRIBUTE_NAMES as readonly string[]).includes(name));
-  const notes: ReadinessNote[] = allMissing
-    .filter((name) => !missing.includes(name))
-    .map((name) => ({ level: 'warn', message: `namespace ${target.namespace} lacks the search attribute ${name}: Product Ingestion job cancellations cannot be started until it exists (${setup})` }));
   if (missing.length > 0) {
     throw new NamespaceNotReadyError(
       `namespace ${target.namespace} on ${target.address} lacks the search attribute${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: every cancellation would fail its workflow task; ` +
@@ -132,11 +128,11 @@ export async function checkNamespaceReady(connection: OperatorConnection, target
   try {
     const route = await nexusEndpointRoute(connection, target);
     if (route.kind === 'missing') {
-      return [...notes, { level: 'warn', message: `no Nexus endpoint ${target.name}: callers in other namespaces cannot reach this worker until one exists (${setup})` }];
+      return [{ level: 'warn', message: `no Nexus endpoint ${target.name}: callers in other namespaces cannot reach this worker until one exists (${setup})` }];
     }
-    if (route.kind === 'elsewhere') return [...notes, { level: 'info', message: `Nexus endpoint ${target.name} routes to ${route.where}, not to this worker's task queue ${target.taskQueue}: Nexus calls go there` }];
-    return notes;
+    if (route.kind === 'elsewhere') return [{ level: 'info', message: `Nexus endpoint ${target.name} routes to ${route.where}, not to this worker's task queue ${target.taskQueue}: Nexus calls go there` }];
+    return [];
   } catch (err) {
-    return [...notes, { level: 'warn', message: `could not check the Nexus endpoint ${target.name} (${errorText(err)})` }];
+    return [{ level: 'warn', message: `could not check the Nexus endpoint ${target.name} (${errorText(err)})` }];
   }
 }

@@ -30,8 +30,8 @@ export interface CancelReleaseInput {
   releaseId?: string;
   /** CPP offers and Product Ingestion jobs, mixed (1–1,000 rows, each once). */
   offers: Array<ReleaseOffer | ReleaseJob>;
-  /** For the CPP offers' cancel POSTs (a job's cancel takes none). */
-  notificationEmails: string[] | string;
+  /** For the CPP offers' cancel POSTs: required when the release has one (a job's cancel takes none). */
+  notificationEmails?: string[] | string;
   /** Children running at once. @default 5 */
   maxConcurrent?: number;
   /** Polling settings for every child. */

@@ -4,13 +4,11 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-/** Every search attribute of ours: what `npm run setup`, `npm run dev` and the compose stack register. */
-export const SEARCH_ATTRIBUTE_NAMES = ['CppPublisherId', 'CppOfferId', 'CppCancelPhase', 'IngestionJobId'] as const;
 /**
- * Those every run upserts: a worker refuses a namespace without them. `IngestionJobId` is set at the
- * start of a job's cancellation by the starters (a start without it refuses at once), never upserted.
+ * Every search attribute of ours: what `npm run setup`, `npm run dev` and the compose stack register.
+ * Runs upsert those their starter did not set (`IngestionJobId` a job's), so a worker refuses a namespace without any.
  */
-export const REQUIRED_SEARCH_ATTRIBUTE_NAMES = ['CppPublisherId', 'CppOfferId', 'CppCancelPhase'] as const;
+export const SEARCH_ATTRIBUTE_NAMES = ['CppPublisherId', 'CppOfferId', 'CppCancelPhase', 'IngestionJobId'] as const;
 export const jobIdSearchAttribute = defineSearchAttributeKey('IngestionJobId', SearchAttributeType.KEYWORD);
 export const publisherIdSearchAttribute = defineSearchAttributeKey('CppPublisherId', SearchAttributeType.KEYWORD);
 export const offerIdSearchAttribute = defineSearchAttributeKey('CppOfferId', SearchAttributeType.KEYWORD);

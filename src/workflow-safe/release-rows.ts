@@ -22,3 +22,11 @@ export function pendingRow(item: ReleaseOffer | ReleaseJob): ReleaseRow {
   if (isJobItem(item)) return { jobId: item.jobId.toLowerCase(), workflowId: defaultJobWorkflowId(item.jobId), phase: 'pending' };
   return { publisherId: item.publisherId, offerId: item.offerId, workflowId: defaultWorkflowId(item.publisherId, item.offerId), phase: 'pending' };
 }
+
+/** `2 offers`, `1 job`, `2 offers and 1 job`: what a batch holds, in words. */
+export function rowsLabel(rows: ReadonlyArray<ReleaseRow | ReleaseOffer | ReleaseJob>): string {
+  const jobs = rows.filter((row) => 'jobId' in row).length;
+  const offers = rows.length - jobs;
+  const parts = [offers > 0 || jobs === 0 ? `${offers} offer${offers === 1 ? '' : 's'}` : '', jobs > 0 ? `${jobs} job${jobs === 1 ? '' : 's'}` : ''].filter(Boolean);
+  return parts.join(' and ');
+}

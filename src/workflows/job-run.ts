@@ -4,9 +4,11 @@
  * (metrics, completion signals). The CPP run's counterpart (cancellation-run.ts). Deterministic code only.
  */
 import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   cancelPhaseSearchAttribute,
   jobCancelAnswerUpdate,
+  jobIdSearchAttribute,
   jobProgressQuery,
   JOB_COMPLETION_SIGNAL_NAME,
   subscribeSignal,
@@ -90,10 +92,17 @@ export class JobRun {
     addTargets(this.targets, ...targets);
   }
 
-  /** Names the job in progress, and labels the run's phase. */
+  /** Names the job in progress, and labels the run with it and its phase. */
   begin(input: NormalizedJobInput, phase: JobCancelPhase): void {
     this.progress.jobId = input.jobId;
-    this.enter(phase);
+    this.progress.phase = phase;
+    this.show();
+    // One upsert, and only of what the starter did not set (a UI start, a batch's child set none).
+    const updates: SearchAttributeUpdatePair[] = [];
+    if (workflowInfo().typedSearchAttributes.get(jobIdSearchAttribute) !== input.jobId) updates.push({ key: jobIdSearchAttribute, value: input.jobId });
+    if (this.#labelledPhase !== phase) updates.push({ key: cancelPhaseSearchAttribute, value: phase });
+    this.#labelledPhase = phase;
+    if (updates.length > 0) upsertSearchAttributes(updates);
   }
 
   show(): void {

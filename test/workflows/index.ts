@@ -4,7 +4,7 @@
  */
 import { condition, createNexusServiceClient, defineSignal, setHandler } from '@temporalio/workflow';
 import { offerCancellationService } from '../../src/contract/nexus-service';
-import type { CancelOfferInput, CancelOfferProgress, CancelOfferResult, CompletionSignalPayload } from '../../src/contract';
+import type { CancelJobInput, CancelJobProgress, CancelJobResult, CancelOfferInput, CancelOfferProgress, CancelOfferResult, CompletionSignalPayload } from '../../src/contract';
 import { COMPLETION_SIGNAL_NAME, completionSignal } from '../../src/contract';
 import { DEFAULT_POLLING, validateInput } from '../../src/workflow-safe/cancel-input';
 import { executeOfferCancellation } from '../../src/workflows/child';
@@ -43,5 +43,13 @@ export async function nexusCaller(endpoint: string, input: CancelOfferInput): Pr
   const cancellation = createNexusServiceClient({ endpoint, service: offerCancellationService });
   const result = await cancellation.executeOperation('cancelOffer', input, { scheduleToCloseTimeout: '2 minutes' });
   const progress = await cancellation.executeOperation('getProgress', { publisherId: input.publisherId, offerId: input.offerId });
+  return { result, progress };
+}
+
+/** The same for a Product Ingestion job: `cancelJob`, then `getJobProgress`. */
+export async function nexusJobCaller(endpoint: string, input: CancelJobInput): Promise<{ result: CancelJobResult; progress: CancelJobProgress }> {
+  const cancellation = createNexusServiceClient({ endpoint, service: offerCancellationService });
+  const result = await cancellation.executeOperation('cancelJob', input, { scheduleToCloseTimeout: '2 minutes' });
+  const progress = await cancellation.executeOperation('getJobProgress', { jobId: input.jobId });
   return { result, progress };
 }
