@@ -3,13 +3,12 @@
  * 3 running · 1 failed`), a line per offer as it ends, and the result; Ctrl-C stops following only,
  * and prints how to follow the batch again.
  */
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { CancelledFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TemporalConfig } from '../client/temporal-config';
-import { releaseProgressQuery, type ReleaseProgress, type ReleaseResult, type ReleaseRow } from '../contract';
+import { releaseProgressQuery, type ReleaseResult, type ReleaseRow } from '../contract';
 import { rowName, rowsLabel } from '../workflow-safe/release-rows';
 import type { cancelReleaseOffers } from '../workflows/cancel-release-offers';
-import { followCommands, printFailure } from './follow';
+import { followRun } from './follow-run';
 
 const ENDED = new Set<ReleaseRow['phase']>(['succeeded', 'failed', 'workflowCanceled', 'skipped']);
 
@@ -31,47 +30,20 @@ function printEnded(rows: readonly ReleaseRow[], printed: Set<string>): void {
 /** Follows the batch to its end. Exit code: 0 when every offer succeeded, 1 otherwise. */
 export async function followRelease(handle: WorkflowHandle<typeof cancelReleaseOffers>, config: TemporalConfig): Promise<number> {
   let lastSummary = '';
-  let inFlight = false;
   const printed = new Set<string>();
-  const show = (p: ReleaseProgress) => {
-    if (p.summary !== lastSummary) console.log(`  ${p.summary}`);
-    lastSummary = p.summary;
-    printEnded(p.offers, printed);
-  };
-  const ticker = setInterval(() => {
-    // A query waits for a worker; never stack them up when none answers.
-    if (inFlight) return;
-    inFlight = true;
-    handle
-      .query(releaseProgressQuery)
-      .then(show, () => undefined)
-      .finally(() => (inFlight = false));
-  }, 1000);
-  const onSigint = () => {
-    clearInterval(ticker);
-    console.log(`\nstopped following (Ctrl-C); release batch ${handle.workflowId} goes on in Temporal. Follow it again with:`);
-    for (const command of followCommands(config, handle.workflowId)) console.log(`  ${command}`);
-    process.exit(130);
-  };
-  process.once('SIGINT', onSigint);
-  let result: ReleaseResult;
-  try {
-    result = await handle.result();
-  } catch (err) {
-    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
-      console.error(`workflowCanceled: the batch was cancelled (${err.cause.message || 'by request'}); its running cancellations were cancelled with it`);
-      return 1;
-    }
-    if (err instanceof WorkflowFailedError && err.cause) {
-      printFailure(err.cause);
-      return 1;
-    }
-    throw err;
-  } finally {
-    clearInterval(ticker);
-    process.off('SIGINT', onSigint);
-  }
-  printEnded(result.offers, printed);
-  console.log(`${result.outcome}: ${result.counts.succeeded} of ${rowsLabel(result.offers)} cancelled`);
-  return result.outcome === 'succeeded' ? 0 : 1;
+  return followRun<ReleaseResult>(handle, config, {
+    what: 'release batch',
+    async look() {
+      const p = await handle.query(releaseProgressQuery);
+      if (p.summary !== lastSummary) console.log(`  ${p.summary}`);
+      lastSummary = p.summary;
+      printEnded(p.offers, printed);
+    },
+    printResult(result) {
+      printEnded(result.offers, printed);
+      console.log(`${result.outcome}: ${result.counts.succeeded} of ${rowsLabel(result.offers)} cancelled`);
+      return result.outcome === 'succeeded' ? 0 : 1;
+    },
+    cancelledLine: (reason) => `workflowCanceled: the batch was cancelled (${reason}); its running cancellations were cancelled with it`,
+  });
 }

@@ -3,8 +3,8 @@
  * Ingestion configure job, and follows it (also for `--attach ingestion-cancel/<jobID>`): a line per
  * change of progress and per retry, the result with what the job had processed, or the typed failure.
  */
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { describeTemporal, type TemporalConfig } from '../client/temporal-config';
 import { startJobCancellation } from '../client/start-job-cancellation';
 import { defaultJobWorkflowId, jobProgressQuery, type CancelJobInput, type CancelJobResult, type JobCancelAnswer } from '../contract';
@@ -12,7 +12,8 @@ import { jobProgressSummary } from '../workflow-safe/job-progress-summary';
 import { describeRetry, formatSeconds } from '../workflow-safe/progress-summary';
 import type { cancelIngestionJob } from '../workflows/cancel-ingestion-job';
 import type { CliOptions } from './flags';
-import { followCommands, printFailure } from './follow';
+import { followCommands, printFailure } from './follow-commands';
+import { followRun } from './follow-run';
 
 /** `API answered: cancelled at once` / `API answered: the job still runs; polling it`. */
 function describeJobAnswer(answer: JobCancelAnswer): string {
@@ -20,54 +21,29 @@ function describeJobAnswer(answer: JobCancelAnswer): string {
   return answer.mode === 'synchronous' ? `the API answered: job cancelled${confirmed}` : `the API answered: the job still runs (${answer.job.status}); polling it${confirmed}`;
 }
 
-function printJobResult(result: CancelJobResult): void {
+function printJobResult(result: CancelJobResult): number {
   console.log(`succeeded: job ${result.job.jobId} cancelled (${result.mode}) after ${result.polls} poll${result.polls === 1 ? '' : 's'} in ${formatSeconds(result.durationMs / 1000)}`);
   if (result.processedResources) console.log(`  it had processed ${result.processedResources.length} resource${result.processedResources.length === 1 ? '' : 's'} before the cancel; those changes stand`);
   else if (result.processedResourcesUnavailable) console.log(`  ${result.processedResourcesUnavailable}`);
   console.log(JSON.stringify(result, null, 2));
+  return 0;
 }
 
 /** Prints each change of the job cancellation's progress until it ends, then its result. Exit code. */
 export async function followJob(handle: WorkflowHandle<typeof cancelIngestionJob>, config: TemporalConfig): Promise<number> {
   let last = '';
-  let inFlight = false;
-  const ticker = setInterval(() => {
-    if (inFlight) return;
-    inFlight = true;
-    handle
-      .query(jobProgressQuery)
-      .then((p) => {
-        const key = jobProgressSummary({ ...p, retry: undefined });
-        if (key !== last) console.log(`  ${jobProgressSummary({ ...p, retry: undefined }, Date.now())}`);
-        last = key;
-        if (p.retry) console.log(`  ${describeRetry(p.retry, Date.now())}`);
-      }, () => undefined)
-      .finally(() => (inFlight = false));
-  }, 1000);
-  const onSigint = () => {
-    clearInterval(ticker);
-    console.log(`\nstopped following (Ctrl-C); job cancellation ${handle.workflowId} goes on in Temporal. Follow it again with:`);
-    for (const command of followCommands(config, handle.workflowId)) console.log(`  ${command}`);
-    process.exit(130);
-  };
-  process.once('SIGINT', onSigint);
-  try {
-    printJobResult(await handle.result());
-    return 0;
-  } catch (err) {
-    if (err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure) {
-      console.error(`workflowCanceled: the workflow was cancelled (${err.cause.message || 'by request'}); polling stopped`);
-      return 1;
-    }
-    if (err instanceof WorkflowFailedError && err.cause) {
-      printFailure(err.cause);
-      return 1;
-    }
-    throw err;
-  } finally {
-    clearInterval(ticker);
-    process.off('SIGINT', onSigint);
-  }
+  return followRun(handle, config, {
+    what: 'job cancellation',
+    async look() {
+      const p = await handle.query(jobProgressQuery);
+      const key = jobProgressSummary({ ...p, retry: undefined });
+      if (key !== last) console.log(`  ${jobProgressSummary({ ...p, retry: undefined }, Date.now())}`);
+      last = key;
+      if (p.retry) console.log(`  ${describeRetry(p.retry, Date.now())}`);
+    },
+    printResult: printJobResult,
+    cancelledLine: (reason) => `workflowCanceled: the workflow was cancelled (${reason}); polling stopped`,
+  });
 }
 
 /** `--job`: starts (or attaches to) the job's cancellation; `--until-accepted` returns once the API answered. */

@@ -10,7 +10,7 @@ import { describeTemporal, type TemporalConfig } from '../client/temporal-config
 import type { CancelReleaseInput, PollingOptions } from '../contract';
 import { validateReleaseInput } from '../workflow-safe/release-input';
 import { rowsLabel } from '../workflow-safe/release-rows';
-import { followCommands } from './follow';
+import { followCommands } from './follow-commands';
 import { followRelease } from './follow-release';
 
 export interface ReleaseCliOptions {
