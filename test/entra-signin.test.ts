@@ -38,7 +38,9 @@ import {
   withTimeout,
   type WorkerProcess,
 } from './helpers/reliability';
+import { parsePrometheus, sumOf } from './helpers/observability';
 import { uniqueTaskQueue } from './helpers/temporal';
+import { freePort } from '../temporal-cli/dev-server';
 import { localActivityMarkers } from './helpers/local-activity-markers';
 import { makeTestPki, type ClientCertificate, type TestPki } from './helpers/test-pki';
 
@@ -69,6 +71,8 @@ interface Case {
   simulator: RunningSimulator;
   worker: WorkerProcess;
   taskQueue: string;
+  /** The worker's Prometheus endpoint. */
+  metricsUrl: string;
 }
 
 const cases = new Map<string, Case>();
@@ -91,6 +95,7 @@ async function startCase(name: string, credential: Credential, options: { maxTok
   if (options.authorityDown) await authority.goDown();
   const simulator = await startSimulator({ tokenIssuer: { ...authority.tokenIssuer, ...(options.maxTokenAgeMs ? { maxTokenAgeMs: options.maxTokenAgeMs } : {}) } });
   const taskQueue = uniqueTaskQueue(`entra-${name}`);
+  const metricsAddress = `127.0.0.1:${await freePort()}`;
   const signIn: Record<string, string> =
     credential === 'certificate'
       ? { AZURE_CLIENT_ID: certificateClientId, AZURE_CLIENT_CERTIFICATE_PATH: certificate.path }
@@ -101,9 +106,16 @@ async function startCase(name: string, credential: Credential, options: { maxTok
     name: `entra-${name}`,
     taskQueue,
     cppBaseUrl: simulator.url,
-    env: { AZURE_TENANT_ID: tenantId, ...signIn, AZURE_AUTHORITY_HOST: authority.origin, NODE_EXTRA_CA_CERTS: pki.caPath, INGESTION_BASE_URL: `${simulator.url}/rp/product-ingestion` },
+    env: {
+      AZURE_TENANT_ID: tenantId,
+      ...signIn,
+      AZURE_AUTHORITY_HOST: authority.origin,
+      NODE_EXTRA_CA_CERTS: pki.caPath,
+      INGESTION_BASE_URL: `${simulator.url}/rp/product-ingestion`,
+      METRICS_ADDRESS: metricsAddress,
+    },
   });
-  const c = { name, authority, simulator, worker, taskQueue };
+  const c = { name, authority, simulator, worker, taskQueue, metricsUrl: `http://${metricsAddress}/metrics` };
   cases.set(name, c);
   return c;
 }
@@ -242,6 +254,11 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
     expect(c.worker.lines.find((l) => l.includes('no CPP token from'))).toContain('AZURE_CLIENT_SECRET: Entra refused');
     expect(c.simulator.requests({ offerId })).toEqual([]);
     expect(durationMs).toBeLessThan(15_000);
+    // What the CredentialsRefused alert reads: the refusal counted once, the gauge held at 1.
+    const samples = parsePrometheus(await (await fetch(c.metricsUrl)).text());
+    expect(sumOf(samples, 'entra_token_requests', { audience: 'cpp', outcome: 'refused' })).toBe(1);
+    expect(sumOf(samples, 'entra_token_requests', { audience: 'cpp', outcome: 'issued' })).toBe(0);
+    expect(sumOf(samples, 'entra_credentials_refused', { audience: 'cpp' })).toBe(1);
     const facts = await activityFacts(handle);
     expect(facts.attempts).toEqual({ requestCancellation: [1] });
     reportFigures('entra-wrong-secret', { durationMs, failure: failure.type, tokenRequests: c.authority.tokenRequests().length, message: failure.message.slice(0, 260) });
@@ -279,6 +296,11 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
     expect(facts.attempts.requestCancellation?.[0]).toBeGreaterThanOrEqual(2);
     expect(c.simulator.requests({ offerId, endpoint: 'cancel' }).map((r) => r.answered)).toEqual([202]);
     expect(c.worker.blockedConnections()).toEqual([]);
+    // What TokenRequestsFailing reads: failures while down, then a token; nothing refused.
+    const samples = parsePrometheus(await (await fetch(c.metricsUrl)).text());
+    expect(sumOf(samples, 'entra_token_requests', { audience: 'cpp', outcome: 'failed' })).toBeGreaterThanOrEqual(2);
+    expect(sumOf(samples, 'entra_token_requests', { audience: 'cpp', outcome: 'issued' })).toBe(1);
+    expect(sumOf(samples, 'entra_credentials_refused', { audience: 'cpp' })).toBe(0);
     reportFigures('entra-authority-down', {
       downMs,
       durationMs,

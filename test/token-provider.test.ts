@@ -234,6 +234,27 @@ describe('EntraTokenProvider', () => {
     expect(credential.calls).toBe(2);
   });
 
+  it('tells onTokenRequest how each request to Entra ended, and not the calls a cached token answers (the metrics)', async () => {
+    const outcomes: string[] = [];
+    const credential = new FakeCredential(
+      async () => {
+        throw entraRefusal('temporarily_unavailable', 90033, 'AADSTS90033: A transient error has occurred.');
+      },
+      token('t-1', Date.now() + 60 * MINUTE),
+      async () => {
+        throw entraRefusal('invalid_client', 7000215, 'AADSTS7000215: Invalid client secret provided.');
+      },
+    );
+    const provider = new EntraTokenProvider(credential, { description: 'fake', onTokenRequest: (o) => outcomes.push(o) });
+    await expect(provider.getToken()).rejects.toBeInstanceOf(CppAuthenticationError);
+    await expect(provider.getToken()).resolves.toBe('t-1');
+    await expect(provider.getToken()).resolves.toBe('t-1');
+    await expect(provider.getToken({ forceRefresh: true })).rejects.toBeInstanceOf(CppConfigError);
+    await expect(provider.getToken()).rejects.toBeInstanceOf(CppConfigError);
+    expect(outcomes).toEqual(['failed', 'issued', 'refused']);
+    expect(credential.calls).toBe(3);
+  });
+
   it('a credential that returns null is TokenUnavailable', async () => {
     const provider = new EntraTokenProvider(new FakeCredential(async () => null), { description: 'fake' });
     await expect(provider.getToken()).rejects.toMatchObject({ code: 'TokenUnavailable' });

@@ -7,6 +7,7 @@ import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import type { OperationView } from '../contract';
 import { cancelAtMostOnce, type CancelRequest } from '../cpp/cancel-at-most-once';
 import type { CppClient, CppOperation } from '../cpp/types';
+import { observePollStart, observingFirstPoll, type PollObserver } from './poll-observer';
 import { watchOperation, type WatchRequest, type WatchResult } from './watch-operation';
 import { failAttempt, withHeartbeat } from './attempts';
 
@@ -33,6 +34,8 @@ export interface OperationStatusResult {
 
 export interface CancellationActivityDeps {
   client: CppClient;
+  /** Told how late each poll started, for the "polls overdue" alert. */
+  observer?: PollObserver;
 }
 
 /** What the workflow keeps of a polled operation (and what a watch compares to tell a change). */
@@ -48,7 +51,7 @@ export function viewOf(op: CppOperation): OperationView {
 }
 
 /** Builds the activities over a CPP client. */
-export function createCancellationActivities({ client }: CancellationActivityDeps) {
+export function createCancellationActivities({ client, observer }: CancellationActivityDeps) {
   const pollOnce = async (location: string, signal: AbortSignal | undefined): Promise<OperationStatusResult> => {
     const poll = await client.getOperation(location, { signal });
     return { operation: viewOf(poll.operation), retryAfterMs: poll.retryAfterMs };
@@ -76,8 +79,9 @@ export function createCancellationActivities({ client }: CancellationActivityDep
       });
     },
 
-    /** One GET of the operation at `location`. */
-    async getOperationStatus(input: { location: string }): Promise<OperationStatusResult> {
+    /** One GET of the operation at `location`; `dueAt` is when the workflow planned it (the run's `nextPollAt`). */
+    async getOperationStatus(input: { location: string; dueAt?: string }): Promise<OperationStatusResult> {
+      observePollStart(observer, 'getOperation', input.dueAt);
       return withHeartbeat(async () => {
         try {
           return await pollOnce(input.location, cancellationSignal());
@@ -96,7 +100,8 @@ export function createCancellationActivities({ client }: CancellationActivityDep
       const signal = cancellationSignal();
       try {
         const firstWaitMs = activityInfo().attempt > 1 ? 0 : input.firstWaitMs;
-        return await watchOperation({ ...input, firstWaitMs }, { poll: (s) => pollOnce(input.location, s), signal });
+        const poll = observingFirstPoll(observer, 'getOperation', input.dueAt, (s: AbortSignal | undefined) => pollOnce(input.location, s));
+        return await watchOperation({ ...input, firstWaitMs }, { poll, signal });
       } catch (err) {
         // A cancelled wait (worker shutdown, or a cancel that reached us) ends as the SDK's cancellation.
         if (signal.aborted) throw signal.reason;

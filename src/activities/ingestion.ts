@@ -11,6 +11,7 @@ import { JobFailureType, type FailureInfo, type JobView, type ProcessedResource 
 import { CppProtocolError } from '../cpp/errors';
 import type { IngestionClient } from '../ingestion/types';
 import { failAttempt, withHeartbeat } from './attempts';
+import { observePollStart, type PollObserver } from './poll-observer';
 
 export interface RequestJobCancellationInput {
   jobId: string;
@@ -34,6 +35,8 @@ export interface JobStatusResult {
 
 export interface IngestionActivityDeps {
   client: IngestionClient;
+  /** Told how late each status poll started, for the "polls overdue" alert. */
+  observer?: PollObserver;
 }
 
 /** The job ended on its own before the cancel took effect: final, with how it ended. */
@@ -108,7 +111,7 @@ async function cancelJob(client: IngestionClient, { jobId, version, lookUpFirst 
 }
 
 /** Builds the activities over an ingestion client. */
-export function createIngestionActivities({ client }: IngestionActivityDeps) {
+export function createIngestionActivities({ client, observer }: IngestionActivityDeps) {
   return {
     /** The cancel POST, made safe to repeat (see above). */
     async requestJobCancellation(input: RequestJobCancellationInput): Promise<RequestJobCancellationResult> {
@@ -122,8 +125,9 @@ export function createIngestionActivities({ client }: IngestionActivityDeps) {
       });
     },
 
-    /** One GET of the job's status. */
-    async getJobStatus(input: { jobId: string; version: string }): Promise<JobStatusResult> {
+    /** One GET of the job's status; `dueAt` is when the workflow planned it (the run's `nextPollAt`). */
+    async getJobStatus(input: { jobId: string; version: string; dueAt?: string }): Promise<JobStatusResult> {
+      observePollStart(observer, 'jobStatus', input.dueAt);
       return withHeartbeat(async () => {
         try {
           const { job, retryAfterMs } = await client.getJobStatus(input.jobId, { version: input.version, signal: cancellationSignal() });

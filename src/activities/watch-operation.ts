@@ -15,6 +15,8 @@ export interface WatchRequest {
   last?: OperationView;
   /** The wait before the first poll (the caller's next poll time). */
   firstWaitMs: number;
+  /** ISO-8601: when the first poll is due (the run's `nextPollAt`), to measure how late it starts. */
+  dueAt?: string;
   /** The backoff interval for the wait after the first poll. */
   intervalMs: number;
   polling: Pick<PollingOptions, 'backoffCoefficient' | 'maxIntervalSeconds' | 'watchWindowSeconds'>;

@@ -111,7 +111,13 @@ export interface EntraTokenProviderOptions {
   secrets?: readonly string[];
   /** Clock, for tests. @default Date.now */
   now?: () => number;
+  /** Told how each request to Entra ended (not the calls a cached token answers): for metrics. */
+  onTokenRequest?: TokenRequestListener;
 }
+
+/** How one request to Entra ended: a token, the credentials refused (final), or no answer worth having (retried). */
+export type TokenRequestOutcome = 'issued' | 'refused' | 'failed';
+export type TokenRequestListener = (outcome: TokenRequestOutcome) => void;
 
 /**
  * Tokens from an `@azure/identity` {@link TokenCredential}, cached until 5 minutes before they
@@ -139,6 +145,7 @@ export class EntraTokenProvider implements TokenProvider {
   readonly #refreshMarginMs: number;
   readonly #secrets: readonly string[];
   readonly #now: () => number;
+  readonly #onTokenRequest: TokenRequestListener | undefined;
   #cached: { token: string; refreshAt: number } | undefined;
   #inFlight: Promise<string> | undefined;
   /** Entra refused the credentials themselves: no later request can succeed, so none is made. */
@@ -161,6 +168,7 @@ export class EntraTokenProvider implements TokenProvider {
     this.#now = options.now ?? Date.now;
     this.#renewCredential = options.renewCredential;
     this.#credentialKind = options.credentialKind;
+    this.#onTokenRequest = options.onTokenRequest;
   }
 
   async getToken(options: { forceRefresh?: boolean; signal?: AbortSignal } = {}): Promise<string> {
@@ -187,16 +195,28 @@ export class EntraTokenProvider implements TokenProvider {
     } catch (error) {
       const wrapped = this.#wrap(error);
       if (wrapped instanceof CppConfigError) this.#refused = wrapped;
+      this.#tell(wrapped instanceof CppConfigError ? 'refused' : 'failed');
       throw wrapped;
     }
     if (!accessToken || typeof accessToken.token !== 'string' || accessToken.token === '') {
+      this.#tell('failed');
       throw new CppAuthenticationError(`${this.description} returned no token for ${this.#scope}`);
     }
+    this.#tell('issued');
     const now = this.#now();
     const margin = Math.min(this.#refreshMarginMs, Math.max(0, (accessToken.expiresOnTimestamp - now) / 2));
     const refreshAt = Math.min(accessToken.expiresOnTimestamp - margin, accessToken.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
     this.#cached = { token: accessToken.token, refreshAt };
     return accessToken.token;
+  }
+
+  #tell(outcome: TokenRequestOutcome): void {
+    try {
+      this.#onTokenRequest?.(outcome);
+    } catch (error) {
+      // A listener's bug must not cost the caller its token.
+      process.emitWarning(`EntraTokenProvider onTokenRequest listener threw: ${describeValue(error)}`);
+    }
   }
 
   #wrap(error: unknown): CppError {
@@ -265,7 +285,7 @@ const CPP_AUDIENCE: TokenAudience = { scope: CPP_SCOPE, tokenName: 'CPP token', 
  * @throws {@link CppConfigError} naming the variables to set when `credentials` is `undefined`, or
  * what the credential refused (an authority host that is not https, a malformed tenant id).
  */
-export function createTokenProvider(credentials: CppCredentials | undefined, api: TokenAudience = CPP_AUDIENCE): TokenProvider {
+export function createTokenProvider(credentials: CppCredentials | undefined, api: TokenAudience = CPP_AUDIENCE, onTokenRequest?: TokenRequestListener): TokenProvider {
   if (credentials === undefined) throw api.noCredentials();
   const description = credentials.kind === 'staticToken' ? `static token (${api.staticTokenVariable})` : describeCredentials(credentials);
   if (credentials.kind === 'staticToken') return new StaticTokenProvider(credentials.token, description);
@@ -282,7 +302,7 @@ export function createTokenProvider(credentials: CppCredentials | undefined, api
           credentialOptions,
         );
   try {
-    return new EntraTokenProvider(build(), { description, secrets, renewCredential: build, credentialKind: credentials.kind, scope: api.scope, tokenName: api.tokenName });
+    return new EntraTokenProvider(build(), { description, secrets, renewCredential: build, credentialKind: credentials.kind, scope: api.scope, tokenName: api.tokenName, onTokenRequest });
   } catch (error) {
     // The credential constructors check the tenant id's characters; redact anyway, to be sure.
     throw new CppConfigError('env', redactText(describeValue(error), secrets));

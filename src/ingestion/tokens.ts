@@ -4,7 +4,7 @@
  * cancellation then fails at once, typed, naming what to set.
  */
 import { CppConfigError } from '../cpp/errors';
-import { createTokenProvider, type TokenAudience, type TokenProvider } from '../cpp/token-provider';
+import { createTokenProvider, type TokenAudience, type TokenProvider, type TokenRequestListener } from '../cpp/token-provider';
 import type { CppCredentials } from '../cpp/credentials';
 import { GRAPH_SCOPE } from './client';
 
@@ -18,8 +18,8 @@ const noCredentials = () =>
 const INGESTION_AUDIENCE: TokenAudience = { scope: GRAPH_SCOPE, tokenName: 'Microsoft Graph token', staticTokenVariable: 'INGESTION_ACCESS_TOKEN', noCredentials };
 
 /** The Graph token provider for `credentials`; without any, one whose every call fails, typed and final. */
-export function ingestionTokenProvider(credentials: CppCredentials | undefined): TokenProvider {
-  if (credentials) return createTokenProvider(credentials, INGESTION_AUDIENCE);
+export function ingestionTokenProvider(credentials: CppCredentials | undefined, onTokenRequest?: TokenRequestListener): TokenProvider {
+  if (credentials) return createTokenProvider(credentials, INGESTION_AUDIENCE, onTokenRequest);
   return {
     description: 'no Product Ingestion credentials',
     refreshable: false,

@@ -15,7 +15,8 @@ import type { TokenProvider } from '../cpp/token-provider';
 import type { CppRequestEvent } from '../cpp/types';
 import type { WorkerConfig } from './config';
 import { offerCancellationHandler } from './nexus-handler';
-import { cppRequestRecorder } from './observability/metrics';
+import { startInFlightGauge } from './observability/in-flight';
+import { cppRequestRecorder, pollLatenessRecorder, tokenRequestRecorder, workerMeter } from './observability/metrics';
 import { WORKFLOW_BUNDLE_OPTIONS, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface CancellationWorker {
@@ -44,9 +45,7 @@ function workflowSource(config: WorkerConfig): Pick<WorkerOptions, 'workflowBund
 
 /** The client's `onRequest` hook: `cpp_http_requests` metrics tagged with the worker's namespace and task queue, DEBUG logs. */
 function requestRecorder(config: WorkerConfig): (event: CppRequestEvent) => void {
-  const runtime = Runtime.instance();
-  const meter = runtime.metricMeter.withTags({ namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
-  return cppRequestRecorder(meter, runtime.logger);
+  return cppRequestRecorder(workerMeter(config.temporal), Runtime.instance().logger);
 }
 
 function withListener(recorder: (event: CppRequestEvent) => void, listener: ((event: CppRequestEvent) => void) | undefined): (event: CppRequestEvent) => void {
@@ -61,7 +60,7 @@ function apiClients(options: CreateWorkerOptions) {
   const ingestion = new IngestionHttpClient({
     baseUrl: config.ingestion.baseUrl,
     version: config.ingestion.version,
-    tokenProvider: options.ingestionTokenProvider ?? ingestionTokenProvider(config.ingestion.credentials),
+    tokenProvider: options.ingestionTokenProvider ?? ingestionTokenProvider(config.ingestion.credentials, tokenRequestRecorder(workerMeter(config.temporal), 'ingestion')),
     onRequest,
   });
   return { cpp, ingestion, close: () => Promise.all([cpp.close(), ingestion.close()]).then(() => undefined) };
@@ -81,12 +80,13 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
     for (const note of await checkNamespaceReady(connection, { address, namespace, taskQueue, name: nexusEndpoint })) {
       Runtime.instance().logger[note.level](note.message, { sdkComponent: 'worker' });
     }
+    const observer = pollLatenessRecorder(workerMeter(config.temporal));
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       ...workflowSource(config),
-      activities: { ...createCancellationActivities({ client: clients.cpp }), ...createIngestionActivities({ client: clients.ingestion }) },
+      activities: { ...createCancellationActivities({ client: clients.cpp, observer }), ...createIngestionActivities({ client: clients.ingestion, observer }) },
       // Other namespaces call the cancellation through the Nexus endpoint `offer-cancellation`.
       nexusServices: [offerCancellationHandler],
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
@@ -96,12 +96,15 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
       shutdownGraceTime: `${config.shutdownGraceSeconds} seconds`,
       ...options.workerOptions,
     });
+    // Namespace-wide counts are only worth their visibility queries where someone scrapes them.
+    const inFlight = config.observability.metricsAddress ? startInFlightGauge(connection, workerMeter(config.temporal), namespace, Runtime.instance().logger) : undefined;
     return {
       worker,
       async run() {
         try {
           await worker.run();
         } finally {
+          inFlight?.stop();
           await connection.close();
           await clients.close();
         }

@@ -14,7 +14,7 @@ import { CppHealth } from './cpp-health';
 import { createCancellationWorker, type CancellationWorker } from './create-worker';
 import { startHealthServer, type HealthServer } from './observability/health';
 import { createLogger } from './observability/logging';
-import { prometheusExporter } from './observability/metrics';
+import { prometheusExporter, recordWorkerStart, tokenRequestRecorder, workerMeter } from './observability/metrics';
 import { startTracing, type Tracing } from './observability/tracing';
 
 /** The Runtime with our logger, the metrics exporter and the signals that drain the worker; returns the logger. */
@@ -44,10 +44,11 @@ async function main(): Promise<void> {
   // Without TEMPORAL_ADDRESS, the ports of an npm run dev running in this checkout (as the CLI does).
   const config = loadWorkerConfig(process.env, { devStack: true });
   const { observability } = config;
-  const tokenProvider = createTokenProvider(config.cpp.credentials);
   // Before the first HTTP request, so undici is instrumented and the context propagates.
   const tracing: Tracing | undefined = observability.tracing ? startTracing(observability.tracing) : undefined;
   const logger = installRuntime(config);
+  recordWorkerStart(workerMeter(config.temporal));
+  const tokenProvider = createTokenProvider(config.cpp.credentials, undefined, tokenRequestRecorder(workerMeter(config.temporal), 'cpp'));
   const cpp = new CppHealth(config.cpp.baseUrl);
   let cancellationWorker: CancellationWorker | undefined;
   let health: HealthServer | undefined;

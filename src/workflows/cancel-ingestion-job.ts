@@ -85,7 +85,7 @@ async function pollUntilEnded(run: JobRun, input: NormalizedJobInput, clock: Run
   for (let pollsThisRun = 0; ; ) {
     const waitMs = clock.waitMs();
     if (waitMs > 0) await sleep(waitMs, { summary: `wait ${formatSeconds(waitMs / 1000)} before job poll #${progress.polls + 1}${clock.waitIsRetryAfter ? ' (Retry-After)' : ''}` });
-    const { job, retryAfterMs } = await jobActivities(clock, `job status poll #${progress.polls + 1}`).getJobStatus({ jobId: input.jobId, version: input.version });
+    const { job, retryAfterMs } = await jobActivities(clock, `job status poll #${progress.polls + 1}`).getJobStatus({ jobId: input.jobId, version: input.version, ...(clock.nextPollAt ? { dueAt: clock.nextPollAt } : {}) });
     run.answered();
     run.saw(job);
     progress.polls += 1;

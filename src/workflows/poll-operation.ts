@@ -81,7 +81,9 @@ interface PollAnswer extends OperationStatusResult {
 
 /** One GET as one activity (the wait before it was a timer). */
 async function pollOnce(start: PollStart, pollNumber: number): Promise<PollAnswer> {
-  const answer = await cancellationActivities(start.clock, `poll #${pollNumber}`).getOperationStatus({ location: start.location });
+  // `dueAt` only lets the worker measure how late the poll starts; replay ignores activity input.
+  const dueAt = start.clock.nextPollAt;
+  const answer = await cancellationActivities(start.clock, `poll #${pollNumber}`).getOperationStatus({ location: start.location, ...(dueAt ? { dueAt } : {}) });
   return { ...answer, polls: 1 };
 }
 
@@ -96,6 +98,7 @@ async function watch(run: CancellationRun, start: PollStart, firstWaitMs: number
       location: start.location,
       ...(progress.operation ? { last: progress.operation } : {}),
       firstWaitMs,
+      ...(start.clock.nextPollAt ? { dueAt: start.clock.nextPollAt } : {}),
       intervalMs: start.clock.intervalMs,
       polling: { backoffCoefficient: polling.backoffCoefficient, maxIntervalSeconds: polling.maxIntervalSeconds, watchWindowSeconds: polling.watchWindowSeconds },
       deadlineAt: new Date(start.clock.deadlineMs).toISOString(),
