@@ -43,7 +43,7 @@ import re, sys, yaml
 rendered = yaml.safe_load(open(sys.argv[1]))["services"]
 raw = yaml.safe_load(open(sys.argv[2]))["services"]
 problems = []
-expected = {"postgresql", "temporal-schema", "temporal", "temporal-register", "temporal-ui", "worker", "simulator"}
+expected = {"postgresql", "temporal-schema", "temporal", "temporal-register", "temporal-ui", "worker", "simulator", "prometheus"}
 if set(rendered) != expected:
     problems.append(f"services {sorted(rendered)} != {sorted(expected)}")
 def condition(service, dep):
@@ -59,7 +59,7 @@ for service, dep, cond in [
 ]:
     if condition(service, dep) != cond:
         problems.append(f"{service} must depend on {dep} with condition {cond}, has {condition(service, dep)}")
-for name in ("postgresql", "worker", "simulator"):
+for name in ("postgresql", "worker", "simulator", "prometheus"):
     if "healthcheck" not in rendered.get(name, {}):
         problems.append(f"{name} has no healthcheck")
 if raw["simulator"].get("profiles") != ["simulator"]:
@@ -84,11 +84,15 @@ if temporal_env.get("DYNAMIC_CONFIG_FILE_PATH") != "/etc/temporal/deploy/dynamic
 mounts = [str(v.get("target") if isinstance(v, dict) else v.split(":")[1]) for v in temporal.get("volumes", [])]
 if "/etc/temporal/deploy" not in mounts:
     problems.append("temporal must mount ./deploy/temporal at /etc/temporal/deploy")
+# Prometheus loads the rules and the scrape config the tests check (deploy/prometheus).
+prom_mounts = [str(v.get("source") if isinstance(v, dict) else v.split(":")[0]) for v in rendered.get("prometheus", {}).get("volumes", [])]
+if not any(m.rstrip("/").endswith("deploy/prometheus") for m in prom_mounts):
+    problems.append("prometheus must mount ./deploy/prometheus")
 # Image tags: the defaults in docker-compose.yml and .env.example are the versions the cluster test ran
 # (deploy/versions.env), and the Dockerfile builds on Node 24.
 versions = dict(re.findall(r"^([A-Z_]+)=(\S+)", open("deploy/versions.env").read(), re.M))
 raw_text = open(sys.argv[2]).read()
-for var in ("TEMPORAL_VERSION", "TEMPORAL_ADMINTOOLS_VERSION", "TEMPORAL_UI_VERSION", "POSTGRESQL_VERSION"):
+for var in ("TEMPORAL_VERSION", "TEMPORAL_ADMINTOOLS_VERSION", "TEMPORAL_UI_VERSION", "POSTGRESQL_VERSION", "PROMETHEUS_VERSION"):
     defaults = set(re.findall(r"\$\{" + var + r":-([^}]+)\}", raw_text))
     if defaults != {versions[var]}:
         problems.append(f"docker-compose.yml: the default of {var} is {sorted(defaults)}, deploy/versions.env says {versions[var]}")
@@ -97,7 +101,7 @@ for var in ("TEMPORAL_VERSION", "TEMPORAL_ADMINTOOLS_VERSION", "TEMPORAL_UI_VERS
         problems.append(f".env.example documents {var}={documented}, deploy/versions.env says {versions[var]}")
 for service, image in (("temporal", "temporalio/server:" + versions["TEMPORAL_VERSION"]), ("temporal-schema", "temporalio/admin-tools:" + versions["TEMPORAL_ADMINTOOLS_VERSION"]),
                        ("temporal-register", "temporalio/admin-tools:" + versions["TEMPORAL_ADMINTOOLS_VERSION"]), ("temporal-ui", "temporalio/ui:" + versions["TEMPORAL_UI_VERSION"]),
-                       ("postgresql", "postgres:" + versions["POSTGRESQL_VERSION"])):
+                       ("postgresql", "postgres:" + versions["POSTGRESQL_VERSION"]), ("prometheus", "prom/prometheus:v" + versions["PROMETHEUS_VERSION"])):
     if rendered.get(service, {}).get("image") != image:
         problems.append(f"{service}: image {rendered.get(service, {}).get('image')} rendered from .env.example, expected {image}")
 cli = re.search(r"TEMPORAL_CLI_VERSION = '([^']+)'", open("temporal-cli/resolve.ts").read())
