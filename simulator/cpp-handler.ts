@@ -10,7 +10,21 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authOf, type TokenCheck } from './bearer-auth';
 import { deliver, deliverOversized, type Pacing, type Sleep } from './deliver';
-import { DEFAULT_FOREIGN_ORIGIN, DEFAULT_OVERSIZED_BYTES, isReplacing, malformedJsonReply, statusFaultReply, takeFault, type ReplacingFault } from './faults';
+import {
+  bearerTokenOf,
+  DEFAULT_FOREIGN_ORIGIN,
+  DEFAULT_OVERSIZED_BYTES,
+  echoTokenReply,
+  isReplacing,
+  locationEchoingToken,
+  malformedJsonReply,
+  recordedQuery,
+  replayReply,
+  statusFaultReply,
+  takeFault,
+  withEchoedHeaders,
+  type ReplacingFault,
+} from './faults';
 import type { AcceptedBehaviour, OfferBook, SimOffer, SimOperation } from './offer-model';
 import { isTerminal, listedOperationJson, operationJson } from './operation-json';
 import { customBodyReply, emptyReply, errorReply, jsonReply, type Reply } from './reply';
@@ -63,7 +77,7 @@ export function createCppHandler(deps: CppHandlerDeps): CppHandler {
         time,
         method,
         path: rawPath,
-        query,
+        query: recordedQuery(query),
         headers: recordedHeaders(req.headers),
         auth,
         ...(parsedBody !== undefined ? { body: parsedBody } : {}),
@@ -115,16 +129,20 @@ export function createCppHandler(deps: CppHandlerDeps): CppHandler {
     if (fault && isReplacing(fault)) {
       return serveReplacingFault(fault, req, res, answer, record);
     }
+    // Only the answer ever holds the token an `echoToken` fault echoes.
+    const token = bearerTokenOf(req.headers.authorization);
+    const echoReply = fault?.kind === 'echoToken' ? echoTokenReply(fault, token) : undefined;
+    if (echoReply) return answer(echoReply);
     const pacing: Pacing =
       fault?.kind === 'slowHeaders' ? { headersDelayMs: fault.delayMs } : fault?.kind === 'slowBody' ? { bodyDelayMs: fault.delayMs } : {};
     switch (route.endpoint) {
       case 'cancel':
-        return answer(cancelReply(deps.book, offer, scenario, route, parsedBody, fault, now), pacing);
+        return answer(withEchoedHeaders(cancelReply(deps.book, offer, scenario, route, parsedBody, fault, now, token), fault, token), pacing);
       case 'poll':
       case 'pollLegacy':
-        return answer(pollReply(deps.book, offer, operation, scenario, route.operationId, now), pacing);
+        return answer(withEchoedHeaders(pollReply(deps.book, offer, operation, scenario, route.operationId, now), fault, token), pacing);
       case 'list':
-        return answer(listReply(offer, scenario, query), pacing);
+        return answer(withEchoedHeaders(listReply(offer, scenario, query), fault, token), pacing);
     }
   };
 }
@@ -139,6 +157,8 @@ function serveReplacingFault(
   switch (fault.kind) {
     case 'status':
       return answer(statusFaultReply(fault));
+    case 'replay':
+      return answer(replayReply(fault));
     case 'malformedJson':
       return answer(malformedJsonReply());
     case 'reset':
@@ -151,7 +171,7 @@ function serveReplacingFault(
   }
 }
 
-/** The cancel POST's answer; `noLocation`/`foreignLocation` force the accepted path, then spoil its header. */
+/** The cancel POST's answer; `noLocation`/`foreignLocation`/`echoToken` at `location` force the accepted path, then spoil its header. */
 function cancelReply(
   book: OfferBook,
   offer: SimOffer,
@@ -160,9 +180,11 @@ function cancelReply(
   body: unknown,
   fault: Fault | undefined,
   now: number,
+  token: string,
 ): Reply {
   const behaviour = scenario.cancel;
-  const spoilsLocation = fault?.kind === 'noLocation' || fault?.kind === 'foreignLocation';
+  const echoesInLocation = fault?.kind === 'echoToken' && fault.where === 'location';
+  const spoilsLocation = fault?.kind === 'noLocation' || fault?.kind === 'foreignLocation' || echoesInLocation;
   if (behaviour.mode === 'error' && !spoilsLocation) {
     return behaviour.body !== undefined ? customBodyReply(behaviour.status, behaviour.body) : errorReply(behaviour.status, errorMessage(behaviour.status, offer));
   }
@@ -186,6 +208,7 @@ function cancelReply(
     case 'accepted': {
       const headers: Record<string, string> = {};
       if (fault?.kind === 'foreignLocation') headers.location = `${fault.origin ?? DEFAULT_FOREIGN_ORIGIN}${outcome.location}`;
+      else if (echoesInLocation) headers.location = locationEchoingToken(outcome.location, token);
       else if (fault?.kind !== 'noLocation') headers.location = outcome.location;
       const retryAfter = outcome.operation.cancel?.behaviour.retryAfterSeconds;
       if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);

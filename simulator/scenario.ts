@@ -9,6 +9,12 @@ import type { JobScenario } from './job-scenario';
 export type Fault =
   /** Answer with this status (e.g. 429, 500, 502, 503) and optional raw `Retry-After` value and body. */
   | { kind: 'status'; status: number; retryAfter?: string; body?: unknown }
+  /**
+   * Answer with exactly this status, these headers and this body (JSON; absent or `null`: no body),
+   * e.g. a reference fixture's `response`. `Content-Type: application/json` is added to a body
+   * unless `headers` name one.
+   */
+  | { kind: 'replay'; status: number; headers?: Record<string, string>; body?: unknown }
   /** Destroy the socket without answering. */
   | { kind: 'reset' }
   /** Wait `delayMs` before sending headers, then answer normally. */
@@ -22,7 +28,16 @@ export type Fault =
   /** Cancel only: 202 without a `Location` header. */
   | { kind: 'noLocation' }
   /** Cancel only: 202 whose `Location` is absolute on another origin (default `https://evil.example`). */
-  | { kind: 'foreignLocation'; origin?: string };
+  | { kind: 'foreignLocation'; origin?: string }
+  /**
+   * Echoes the bearer token the request carried, as a careless server or proxy does. `body`: an
+   * answer of `status` (default 500) whose CPP error body quotes `Bearer <token>` and the bare
+   * token. `header`: `WWW-Authenticate` and `x-debug-token` hold it, on the normal answer or, with
+   * `status`, on that status's CPP error answer. `location` (cancel only, no `status`): a 202 whose
+   * same-origin `Location` carries `token=<token>` in its query. Only the answer holds the token:
+   * the request log records that query parameter as `[REDACTED]`.
+   */
+  | { kind: 'echoToken'; where: 'body' | 'header' | 'location'; status?: number };
 
 interface FaultRule {
   /** Which request the fault hits: the cancel POST, a GET of one operation, or the operations list. */

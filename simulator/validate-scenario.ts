@@ -3,9 +3,9 @@
  * once with a message naming the field instead of silently producing a default behaviour.
  */
 import type { OfferScenario } from './scenario';
-import { checkFault, checkFaultRules, fail, httpStatus, isObject, optionalBoolean, optionalEnum, optionalNumber, optionalString } from './validate-fields';
+import { checkFault, checkFaultRules, fail, httpStatus, isObject, optionalBoolean, optionalEnum, optionalNumber, optionalString, type Json } from './validate-fields';
 
-const FAULT_KINDS = ['status', 'reset', 'slowHeaders', 'slowBody', 'malformedJson', 'oversizedBody', 'noLocation', 'foreignLocation'] as const;
+const FAULT_KINDS = ['status', 'reset', 'slowHeaders', 'slowBody', 'malformedJson', 'oversizedBody', 'noLocation', 'foreignLocation', 'echoToken', 'replay'] as const;
 const CANCEL_ONLY_FAULTS: readonly string[] = ['noLocation', 'foreignLocation'];
 
 function checkCancel(value: unknown, field: string): void {
@@ -39,6 +39,30 @@ function checkCancel(value: unknown, field: string): void {
 function checkOfferFault(value: unknown, field: string, on: string): void {
   const kind = checkFault(value, field, FAULT_KINDS);
   if (CANCEL_ONLY_FAULTS.includes(kind) && on !== 'cancel') fail(`${field}.kind`, `${kind} applies to "on": "cancel" only`);
+  if (kind === 'echoToken') checkEchoToken(value as Json, field, on);
+  if (kind === 'replay') checkReplay(value as Json, field);
+}
+
+/** A `replay` fault: a status, header values that are strings; any JSON body (absent or null: none). */
+function checkReplay(value: Json, field: string): void {
+  httpStatus(value, 'status', field);
+  const headers = value.headers;
+  if (headers === undefined) return;
+  const fit = isObject(headers) && Object.entries(headers).every(([name, v]) => /^[!#$%&'*+.^_`|~\w-]+$/.test(name) && typeof v === 'string' && !/[\r\n\0]/.test(v));
+  if (!fit) fail(`${field}.headers`, 'must map header names to one-line strings, like {"Retry-After":"3"}');
+}
+
+/** An `echoToken` fault: where it echoes, and the error status of a body or header echo. */
+function checkEchoToken(value: Json, field: string, on: string): void {
+  if (value.where === undefined) fail(`${field}.where`, 'is required (body, header or location)');
+  optionalEnum(value, 'where', field, ['body', 'header', 'location']);
+  if (value.where === 'location') {
+    if (on !== 'cancel') fail(`${field}.where`, 'location applies to "on": "cancel" only');
+    if (value.status !== undefined) fail(`${field}.status`, 'does not apply to a Location echo (always a 202)');
+  } else if (value.status !== undefined) {
+    httpStatus(value, 'status', field);
+    if ((value.status as number) < 400) fail(`${field}.status`, 'must be an error status (400–599)');
+  }
 }
 
 /**
