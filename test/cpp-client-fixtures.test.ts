@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { viewOf } from '../src/activities/cancellation';
-import { cancelAtMostOnce, type CancelRequest } from '../src/cpp';
+import { cancelAtMostOnce, CppHttpError, type CancelRequest } from '../src/cpp';
 import { watchOperation } from '../src/activities/watch-operation';
 import { loadCppFixture } from './helpers/cpp-fixtures';
 import { reply, useScriptedCppServer, type Handler } from './helpers/scripted-server';
@@ -92,7 +92,8 @@ describe('the operations list on the reference examples (either state field)', (
     async (name) => {
       server.script(fixtureAnswer(name), fixtureAnswer('cancel-202-migrated'));
       const outcome = await cancelAtMostOnce(makeClient(), REQUEST, { attempt: 2 });
-      expect(outcome).toMatchObject({ kind: 'asynchronous' });
+      const location = Object.entries(loadCppFixture('cancel-202-migrated').response.headers).find(([k]) => k.toLowerCase() === 'location')?.[1];
+      expect(outcome).toEqual({ kind: 'asynchronous', location: `${server.origin}${location}` });
       expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
     },
   );
@@ -118,5 +119,94 @@ describe('a watch on the reference examples', () => {
     const second = await watchOperation({ ...request, last: seen }, { poll });
     expect(second.polls).toBe(3);
     expect(second.operation.steps.map((s) => s.name)).not.toEqual(first.operation.steps.map((s) => s.name));
+  });
+});
+
+/** The fixture's first (only) item, as the reference shows it. */
+function firstItem(name: string): Record<string, unknown> {
+  return (loadCppFixture(name).response.body as Record<string, unknown>[])[0]!;
+}
+
+describe('the outcomes the first examples left out: Retry-After, error bodies, terminal operations, a running cancel', () => {
+  const OPERATION_PATH = '/api/publishers/contoso/offers/contoso-offer/operations/x?api-version=2017-10-31';
+
+  it('cancel-202-retry-after: accepted, the Location resolved, Retry-After read as seconds', async () => {
+    server.script(fixtureAnswer('cancel-202-retry-after'));
+    await expect(makeClient().cancelOperation(REQUEST)).resolves.toEqual({
+      kind: 'asynchronous',
+      location: `${server.origin}/api/publishers/contoso/offers/contoso-offer/operations/56615b67-2185-49fe-80d2-c4ddf77bb2e8?api-version=2017-10-31`,
+      retryAfterMs: 3_000,
+    });
+  });
+
+  it.each([
+    ['cancel-400', 'BadRequest'],
+    ['cancel-403', 'Forbidden'],
+    ['cancel-404', 'NotFound'],
+  ] as const)('%s: a final CppHttpError %s carrying the error body', async (name, code) => {
+    server.script(fixtureAnswer(name));
+    const { response } = loadCppFixture(name);
+    const error: unknown = await makeClient().cancelOperation(REQUEST).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CppHttpError);
+    const http = error as CppHttpError;
+    expect({ code: http.code, status: http.status, retryable: http.retryable, endpoint: http.endpoint, retryAfterMs: http.retryAfterMs }).toEqual({
+      code,
+      status: response.status,
+      retryable: false,
+      endpoint: 'cancel',
+      retryAfterMs: undefined,
+    });
+    expect(JSON.parse(http.body ?? '')).toEqual(response.body);
+    const { message } = (response.body as { error: { message: string } }).error;
+    expect(http.message).toContain(message);
+  });
+
+  it.each([
+    ['get-operation-completed', 'completed', undefined],
+    ['get-operation-failed', 'failed', 'The operation in progress could not be cancelled.'],
+    ['get-operation-canceled', 'canceled', undefined],
+    ['get-operation-cancelled', 'canceled', undefined],
+  ] as const)('%s: terminal %s, the exact parsed operation', async (name, status, error) => {
+    server.script(fixtureAnswer(name));
+    const item = firstItem(name);
+    expect(item.error ?? undefined).toBe(error);
+    await expect(makeClient().getOperation(OPERATION_PATH)).resolves.toEqual({
+      operation: {
+        id: '56615b67-2185-49fe-80d2-c4ddf77bb2e8',
+        status,
+        rawStatus: item.status,
+        submissionType: 'Cancel',
+        createdDateTime: '2018-12-20T19:25:07Z',
+        lastActionDateTime: '2018-12-20T19:27:14Z',
+        steps: [],
+        ...(error === undefined ? {} : { error }),
+      },
+    });
+  });
+
+  it('get-operation-retry-after: still running, Retry-After read as seconds', async () => {
+    server.script(fixtureAnswer('get-operation-retry-after'));
+    const poll = await makeClient().getOperation(OPERATION_PATH);
+    expect(poll.retryAfterMs).toBe(3_000);
+    expect(poll.operation).toMatchObject({ id: 'b3f49dff-6c66-4a2e-9f40-5d9b6c3a1e27', status: 'running', rawStatus: 'running', submissionType: 'Publish', progressPercentage: 0 });
+  });
+
+  const RUNNING_CANCEL = ['list-operations-cancel-running', 'list-operations-cancel-running-capitalised', 'list-operations-cancel-running-properties-table', 'list-operations-cancel-running-capitalised-properties-table'];
+
+  it.each(RUNNING_CANCEL)('%s: one running cancel submission, its type as spelled', async (name) => {
+    server.script(fixtureAnswer(name));
+    const list = await makeClient().listOperations('contoso', 'contoso-offer', { status: 'running' });
+    expect(list).toEqual([{ id: '7d0c9a5e-3f2b-4e1a-8c6d-9b4f2e7a1c05', submissionType: firstItem(name).submissionType, state: 'running', rawState: 'running' }]);
+  });
+
+  it.each(RUNNING_CANCEL)('%s: a retried POST adopts the running cancel submission and sends no POST', async (name) => {
+    server.script(fixtureAnswer(name));
+    const outcome = await cancelAtMostOnce(makeClient(), REQUEST, { attempt: 2 });
+    expect(outcome).toEqual({
+      kind: 'asynchronous',
+      location: `${server.origin}/api/publishers/contoso/offers/contoso-offer/operations/7d0c9a5e-3f2b-4e1a-8c6d-9b4f2e7a1c05?api-version=2017-10-31`,
+      confirmedBy: 'lookup',
+    });
+    expect(server.requests.map((r) => r.method)).toEqual(['GET']);
   });
 });

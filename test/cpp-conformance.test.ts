@@ -152,6 +152,32 @@ describe('simulator answers ⊆ the reference fixtures: cancel', () => {
     expect(expected.segments.some((s) => s === '<uuid>' || s.endsWith('$<n>$preview'))).toBe(true);
     expect(locationForm(res.headers.get('location') ?? '')).toEqual(expected);
   });
+
+  it('accepted with Retry-After: in the delta-seconds form of cancel-202-retry-after', async () => {
+    sim.setScenario(PUBLISHER, OFFER, { cancel: { mode: 'accepted', retryAfterSeconds: 3 } });
+    const res = await postCancel();
+    expect(res.status).toBe(fixture('cancel-202-retry-after').response.status);
+    expect(fixtureHeader('cancel-202-retry-after', 'retry-after')).toMatch(/^\d+$/);
+    expect(res.headers.get('retry-after')).toBe('3');
+  });
+
+  it.each([
+    [400, 'cancel-400'],
+    [403, 'cancel-403'],
+    [404, 'cancel-404'],
+  ] as const)('final error %i: an error body of the layout of %s', async (status, name) => {
+    sim.setScenario(PUBLISHER, OFFER, { cancel: { mode: 'error', status } });
+    const res = await postCancel();
+    expect(res.status).toBe(fixture(name).response.status);
+    expect(shapeOf(await res.json())).toEqual(fixtureShape(name));
+  });
+
+  it('nothing left to cancel: 400 with an error body of the layout of cancel-400', async () => {
+    expect((await postCancel()).status).toBe(200);
+    const res = await postCancel();
+    expect(res.status).toBe(fixture('cancel-400').response.status);
+    expect(shapeOf(await res.json())).toEqual(fixtureShape('cancel-400'));
+  });
 });
 
 describe('simulator answers ⊆ the reference fixtures: GET operation', () => {
@@ -179,6 +205,33 @@ describe('simulator answers ⊆ the reference fixtures: GET operation', () => {
     expect(body).toMatchObject([{ status, submissionType: 'Cancel' }]);
     expect(notShownBy(shapeOf(body), allowed())).toEqual([]);
   });
+
+  it('Retry-After while the operation runs, in the delta-seconds form of get-operation-retry-after; none once it is terminal', async () => {
+    sim.setScenario(PUBLISHER, OFFER, { cancel: { mode: 'accepted', completeAfterPolls: 2, retryAfterSeconds: 3 } });
+    const location = (await postCancel()).headers.get('location') ?? '';
+    const running = await cpp(location);
+    expect(running.status).toBe(fixture('get-operation-retry-after').response.status);
+    expect(fixtureHeader('get-operation-retry-after', 'retry-after')).toMatch(/^\d+$/);
+    expect(running.headers.get('retry-after')).toBe('3');
+    const done = await cpp(location);
+    expect(await json(done)).toMatchObject([{ status: 'completed' }]);
+    expect(fixtureHeader('get-operation-completed', 'retry-after')).toBeUndefined();
+    expect(done.headers.get('retry-after')).toBeNull();
+  });
+
+  it.each([
+    ['get-operation-completed', { mode: 'accepted', completeAfterPolls: 1 }],
+    ['get-operation-failed', { mode: 'accepted', completeAfterPolls: 1, outcome: 'failed', error: 'Certification cannot be stopped.' }],
+    ['get-operation-canceled', { mode: 'accepted', completeAfterPolls: 1, outcome: 'canceled' }],
+  ] as [string, OfferScenario['cancel']][])('terminal as %s: the same status spelling and submissionType, error a string only when failed', async (name, cancel) => {
+    sim.setScenario(PUBLISHER, OFFER, { cancel });
+    const location = (await postCancel()).headers.get('location') ?? '';
+    const [answer] = (await json(await cpp(location))) as Record<string, unknown>[];
+    const [shown] = fixture(name).response.body as Record<string, unknown>[];
+    expect([answer?.status, answer?.submissionType]).toEqual([shown?.status, shown?.submissionType]);
+    expect(typeof answer?.error === 'string').toBe(typeof shown?.error === 'string');
+    expect(notShownBy(shapeOf([answer]), new Set([...allowed(), ...fixtureShape(name)]))).toEqual([]);
+  });
 });
 
 describe('simulator answers ⊆ the reference fixtures: the operations list', () => {
@@ -186,6 +239,18 @@ describe('simulator answers ⊆ the reference fixtures: the operations list', ()
     const documented = pathOf('list-operations-reference-example', { publisherId: PUBLISHER, offerId: OFFER, filteredStatus: status ?? '' });
     return status === undefined ? documented.replace(/&status=$/, '') : documented;
   };
+
+  it.each([
+    ['submissionState', 'list-operations-cancel-running'],
+    ['status', 'list-operations-cancel-running-properties-table'],
+  ] as const)('stateField %s: the running cancel operation, alone and spelled as %s', async (stateField, name) => {
+    sim.setScenario(PUBLISHER, OFFER, { cancel: { mode: 'accepted' }, list: { stateField } });
+    expect((await postCancel()).status).toBe(202);
+    const running = (await json(await cpp(listPath('running')))) as Record<string, unknown>[];
+    const [shown] = fixture(name).response.body as Record<string, unknown>[];
+    expect(running.map((item) => [item.submissionType, item[stateField]])).toEqual([[shown?.submissionType, shown?.[stateField]]]);
+    expect(notShownBy(shapeOf(running), fixtureShape(name))).toEqual([]);
+  });
 
   it.each([
     [undefined, 'submissionState', ['list-operations-reference-example']],

@@ -12,10 +12,23 @@ export const CPP_FIXTURE_NAMES: string[] = [
   'cancel-200',
   'cancel-202-migrated',
   'cancel-202-legacy',
+  'cancel-202-retry-after',
+  'cancel-400',
+  'cancel-403',
+  'cancel-404',
   'get-operation-reference-page',
   'get-operation-cpp-api-md',
+  'get-operation-retry-after',
+  'get-operation-completed',
+  'get-operation-failed',
+  'get-operation-canceled',
+  'get-operation-cancelled',
   'list-operations-reference-example',
   'list-operations-properties-table',
+  'list-operations-cancel-running',
+  'list-operations-cancel-running-capitalised',
+  'list-operations-cancel-running-properties-table',
+  'list-operations-cancel-running-capitalised-properties-table',
 ];
 
 /**
