@@ -74,7 +74,7 @@ export class CppHttpClient implements CppClient {
     const retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
     if (answer.status === 200) return { kind: 'synchronous' };
     if (answer.status === 202) {
-      const location = this.#urls.asynchronous(answer.headers.location, answer.text);
+      const location = this.#urls.asynchronous(answer.headers.location, answer.text, this.#tokens.recent);
       return retryAfterMs === undefined ? { kind: 'asynchronous', location } : { kind: 'asynchronous', location, retryAfterMs };
     }
     throw this.#httpError(call, answer);

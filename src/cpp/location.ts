@@ -14,11 +14,16 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
  * keep their bytes: `$`, percent-escapes and their case pass through unchanged (the WHATWG parser
  * only resolves `.`/`..` segments and escapes characters that cannot appear in a URL).
  *
+ * A query parameter that holds one of `secrets` (a server that echoes the bearer token into its
+ * Location) is dropped: the location is kept in the run's history, and the token goes with every
+ * request anyway.
+ *
  * @throws {@link CppProtocolError} `MissingLocation` when `raw` is absent or blank,
  * `ForeignLocation` when it points to another origin (the bearer token must never go there),
- * `InvalidLocation` when it is not a URL or carries credentials or control characters.
+ * `InvalidLocation` when it is not a URL, carries credentials or control characters, or holds a
+ * secret outside its query.
  */
-export function resolveLocation(raw: string | undefined, baseUrl: URL): string {
+export function resolveLocation(raw: string | undefined, baseUrl: URL, secrets: readonly string[] = []): string {
   if (raw === undefined || raw.trim() === '') {
     throw new CppProtocolError('MissingLocation', 'The answer has no Location to poll');
   }
@@ -43,5 +48,25 @@ export function resolveLocation(raw: string | undefined, baseUrl: URL): string {
   }
   // A fragment is never sent; drop it so the URL equals what is requested.
   url.hash = '';
-  return url.href;
+  return withoutSecrets(url.href, secrets);
+}
+
+/** `href` without the query parameters holding one of `secrets` (as sent or percent-decoded). */
+function withoutSecrets(href: string, secrets: readonly string[]): string {
+  const known = secrets.filter((s) => s.length > 0);
+  const holdsSecret = (text: string): boolean => known.some((s) => text.includes(s) || decoded(text).includes(s));
+  if (!holdsSecret(href)) return href;
+  const q = href.indexOf('?');
+  const kept = q < 0 ? [] : href.slice(q + 1).split('&').filter((part) => !holdsSecret(part));
+  const clean = `${q < 0 ? href : href.slice(0, q)}${kept.length > 0 ? `?${kept.join('&')}` : ''}`;
+  if (holdsSecret(clean)) throw new CppProtocolError('InvalidLocation', 'The Location carries the bearer token outside its query');
+  return clean;
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
 }

@@ -67,9 +67,9 @@ export class CppUrls {
    * Where a 202 says to poll: its `Location` header, else a location in its body.
    * @throws {@link CppProtocolError} (status 202) when neither is a same-origin URL.
    */
-  asynchronous(header: string | undefined, body: string): string {
+  asynchronous(header: string | undefined, body: string, secrets: readonly string[] = []): string {
     try {
-      return resolveLocation(header ?? locationInBody(body), this.#base);
+      return resolveLocation(header ?? locationInBody(body), this.#base, secrets);
     } catch (error) {
       throw error instanceof CppProtocolError ? new CppProtocolError(error.code, error.message, { status: 202 }) : error;
     }

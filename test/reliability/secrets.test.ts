@@ -10,7 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { FailureType, WORKFLOW_TYPE, type CancelOfferInput } from '../../src/contract';
+import { FailureType, WORKFLOW_TYPE, type CancelOfferInput, type CancelOfferResult, type FailureInfo } from '../../src/contract';
+import { CANCELLATIONS_METRIC, CPP_REQUESTS_METRIC } from '../../src/workflow-safe/metric-names';
+import type { Fault, OfferScenario } from '../../simulator/scenario';
 import { startSimulator, type RunningSimulator } from '../../simulator/server';
 import { freePort } from '../../temporal-cli/dev-server';
 import {
@@ -24,22 +26,25 @@ import {
   SECRET_PATTERNS,
   size,
   spawnWorkerProcess,
+  waitFor,
   waitForStartedFiles,
   withTimeout,
   type WorkerProcess,
 } from '../helpers/reliability';
+import { parsePrometheus, sumOf } from '../helpers/observability';
 import { uniqueTaskQueue } from '../helpers/temporal';
 
 const clientSecret = makeSecret('client-secret');
+/** The static token of the worker whose CPP server echoes it back. */
+const echoedToken = makeSecret('echoed-token');
 let simulator: RunningSimulator;
 let connection: Connection;
 let client: Client;
 const workers: WorkerProcess[] = [];
-/** The https Entra run's failure, for the deadline-message check. */
 
 beforeAll(async () => {
   markFile(inject('temporalAddress'), 'secrets', 'started');
-  simulator = await startSimulator({ tokens: [makeSecret('unused-token')] });
+  simulator = await startSimulator({ tokens: [makeSecret('unused-token'), echoedToken] });
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection, namespace: inject('temporalNamespace') });
 });
@@ -123,13 +128,139 @@ describe('secrets', () => {
     });
   }, 120_000);
 
+  it('a worker process whose CPP server echoes its token (error bodies, Location, headers) keeps it out of histories, failures, logs and /metrics', async () => {
+    const taskQueue = uniqueTaskQueue('echo');
+    const metricsUrl = `http://127.0.0.1:${await freePort()}/metrics`;
+    const worker = spawnWorkerProcess({
+      name: 'echo',
+      taskQueue,
+      cppBaseUrl: simulator.url,
+      accessToken: echoedToken,
+      env: { METRICS_ADDRESS: new URL(metricsUrl).host },
+    });
+    workers.push(worker);
+    await withTimeout(worker.ready, 60_000, 'echo worker start');
+    const echo = (where: 'body' | 'header' | 'location', status?: number): Fault => ({ kind: 'echoToken', where, ...(status !== undefined ? { status } : {}) });
+    // Each run ends as the same answer without the echo would.
+    const runs: { name: string; scenario: OfferScenario; outcome: string; requests: string[] }[] = [
+      {
+        name: 'body-400',
+        scenario: { cancel: { mode: 'synchronous' }, faults: [{ on: 'cancel', fault: echo('body', 400) }] },
+        outcome: `failed ${FailureType.CppBadRequest} HTTP 400`,
+        requests: ['cancel:400'],
+      },
+      {
+        name: 'body-503',
+        scenario: { cancel: { mode: 'synchronous' }, faults: [{ on: 'cancel', fault: echo('body', 503) }] },
+        outcome: 'succeeded synchronous 0 polls',
+        requests: ['cancel:503', 'list:200', 'cancel:200'],
+      },
+      {
+        name: 'location-202',
+        scenario: { cancel: { mode: 'accepted', completeAfterPolls: 2 }, faults: [{ on: 'cancel', fault: echo('location') }] },
+        outcome: 'succeeded asynchronous 2 polls',
+        requests: ['cancel:202', 'poll:200', 'poll:200'],
+      },
+      {
+        name: 'header-202',
+        scenario: {
+          cancel: { mode: 'accepted', completeAfterPolls: 2 },
+          faults: [
+            { on: 'cancel', fault: echo('header') },
+            { on: 'poll', fault: echo('header'), times: 2 },
+          ],
+        },
+        outcome: 'succeeded asynchronous 2 polls',
+        requests: ['cancel:202', 'poll:200', 'poll:200'],
+      },
+      {
+        name: 'header-401',
+        scenario: { cancel: { mode: 'synchronous' }, faults: [{ on: 'cancel', fault: echo('header', 401) }] },
+        outcome: `failed ${FailureType.CppUnauthorized} HTTP 401`,
+        requests: ['cancel:401'],
+      },
+    ];
+    const errors: unknown[] = [];
+    const ended = await Promise.all(
+      runs.map(async (run) => {
+        const offerId = `echo-${run.name}-${randomUUID().slice(0, 8)}`;
+        simulator.setScenario('echo', offerId, run.scenario);
+        const input: CancelOfferInput = { publisherId: 'echo', offerId, notificationEmails: ['ops@contoso.com'], polling: { initialIntervalSeconds: 0.1, maxIntervalSeconds: 0.5 } };
+        const handle = await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: `echo-${offerId}`, args: [input] });
+        const outcome = await withTimeout(handle.result() as Promise<CancelOfferResult>, 60_000, `echo run ${run.name}`).then(
+          (result) => `succeeded ${result.mode} ${result.polls} polls`,
+          (err: unknown) => {
+            errors.push(err);
+            const failure = (err as WorkflowFailedError).cause as ApplicationFailure;
+            return `failed ${failure.type} HTTP ${(failure.details?.[0] as FailureInfo | undefined)?.httpStatus}`;
+          },
+        );
+        return { outcome, requests: simulator.requests({ offerId }).map((r) => `${r.endpoint}:${r.answered}`) };
+      }),
+    );
+    expect(ended).toEqual(runs.map(({ outcome, requests }) => ({ outcome, requests })));
+    expect(errors.every((e) => e instanceof WorkflowFailedError)).toBe(true);
+
+    // The worker's own figures of these runs, scraped once they are all counted.
+    const metrics = await waitFor(
+      'the echo runs counted on /metrics',
+      async () => {
+        const text = await (await fetch(metricsUrl)).text();
+        return sumOf(parsePrometheus(text), CANCELLATIONS_METRIC, { taskQueue }) >= runs.length && text;
+      },
+      15_000,
+      200,
+    );
+    const samples = parsePrometheus(metrics);
+    expect(sumOf(samples, CANCELLATIONS_METRIC, { taskQueue })).toBe(runs.length);
+    expect(sumOf(samples, CPP_REQUESTS_METRIC, { taskQueue, endpoint: 'cancel', status: '503' })).toBe(1);
+    expect(sumOf(samples, CPP_REQUESTS_METRIC, { taskQueue, endpoint: 'cancel', status: '401' })).toBe(1);
+    await worker.stop(5_000);
+
+    const histories = await historiesText(client, `TaskQueue = '${taskQueue}'`);
+    expect(histories).toHaveLength(runs.length);
+    const log = worker.lines.join('\n');
+    const needles = [echoedToken, ...SECRET_PATTERNS];
+    const leaks = [
+      ...errors.flatMap((e, i) => findLeaks(`failure ${i}`, errorText(e), needles)),
+      ...histories.flatMap((h) => findLeaks(`history ${h.id}`, h.text, needles)),
+      ...findLeaks(`log of ${worker.name}`, log, needles),
+      ...findLeaks('/metrics', metrics, needles),
+    ];
+    expect(leaks).toEqual([]);
+    // The echoes passed through where the token would have shown: redacted in the failures, in the
+    // histories (the 400's failure, the 503's failed first try), in the worker's log.
+    const redactedEcho = 'The request with Authorization: Bearer [REDACTED] failed (access token: [REDACTED]).';
+    expect(errorText(errors)).toContain(redactedEcho);
+    expect(histories.filter((h) => h.text.includes(redactedEcho))).toHaveLength(2);
+    expect(log).toContain('HTTP 400 BadRequest');
+    expect(JSON.stringify(simulator.requests({ publisherId: 'echo' }))).not.toContain(echoedToken);
+    reportFigures('secrets-echoed-token', {
+      runs: ended.map((e, i) => `${runs[i]?.name}: ${e.outcome}`),
+      historiesScanned: histories.length,
+      failuresScanned: errors.length,
+      workerLogLines: worker.lines.length,
+      metricsBytes: metrics.length,
+      leaksFound: leaks.length,
+    });
+  }, 120_000);
+
   it("no history in the namespace contains any of the suite's secrets", async () => {
     const started = Date.now();
+    // A history of its own (its input's e-mail only in a payload), so the scan has one to read and decode whatever ran before.
+    const own = await client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: uniqueTaskQueue('scan-own'),
+      workflowId: `scan-own-${randomUUID()}`,
+      args: [{ publisherId: 'scan', offerId: 'scan-own', notificationEmails: ['ops@contoso.com'] } satisfies CancelOfferInput],
+    });
+    await own.terminate('the namespace scan needs a history, not a run');
+    await waitFor('the scan\'s own history listed', async () => (await client.workflow.count(`WorkflowId = '${own.workflowId}'`)).count === 1, 30_000);
     // Scan last: wait for the reliability files running in parallel (bounded; any left are reported).
     const stillRunning = await waitForStartedFiles(inject('temporalAddress'), 'secrets', size(300_000, 1_200_000));
     const { historiesScanned, withDecodedPayloads, leaks } = await scanNamespaceForSecrets(client, [clientSecret]);
     expect(leaks).toEqual([]);
-    expect(historiesScanned).toBeGreaterThan(0);
+    expect(historiesScanned).toBeGreaterThanOrEqual(1);
+    expect(withDecodedPayloads).toBeGreaterThanOrEqual(1);
     reportFigures('secrets-namespace-scan', { stillRunning, historiesScanned, withDecodedPayloads, leaksFound: leaks.length, elapsedMs: Date.now() - started });
   }, 1_800_000);
 });
