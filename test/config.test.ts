@@ -78,7 +78,8 @@ describe('loadWorkerConfig', () => {
   });
 
   it('reads booleans in any case, as 1/0 too', () => {
-    expect(loadWorkerConfig({ TEMPORAL_TLS: 'TRUE' }).temporal.tls).toBeDefined();
+    // TLS on, with the system's CAs and no client certificate: nothing else set.
+    expect(loadWorkerConfig({ TEMPORAL_TLS: 'TRUE' }).temporal.tls).toStrictEqual({ clientCertPath: undefined, clientKeyPath: undefined, caPath: undefined, serverName: undefined });
     expect(loadWorkerConfig({ TEMPORAL_API_KEY: 'key-123456789', TEMPORAL_TLS: '0' }).temporal.tls).toBeUndefined();
     expect(loadWorkerConfig({ OTEL_TRACES_EXPORTER: 'console', OTEL_SDK_DISABLED: 'True' }).observability.tracing).toBeUndefined();
   });

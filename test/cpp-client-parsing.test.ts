@@ -120,7 +120,14 @@ describe('parseOperation', () => {
   it.each([[[]], [[{ status: 'a' }, { status: 'b' }]], [null], [42], ['running'], [{}], [{ status: 'running', steps: [1] }]])(
     '%j is UnexpectedBody',
     (json) => {
-      expect(() => parseOperation(json)).toThrow(CppProtocolError);
+      let thrown: unknown;
+      try {
+        parseOperation(json);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(CppProtocolError);
+      expect(thrown).toMatchObject({ code: 'UnexpectedBody', retryable: false });
     },
   );
 });

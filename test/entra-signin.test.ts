@@ -387,12 +387,28 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
   }, 90_000);
 
   it('the secrets, the private key and every issued token appear in no history, log, failure or description', async () => {
+    // Runs of its own on each case that answers at once, so the test holds alone; the other tests' runs are scanned too.
+    const ownRuns = ['secret', 'certificate', 'protected-certificate', 'wrong-secret'];
+    const ended = await Promise.all(
+      ownRuns.map(async (name) => {
+        const c = cases.get(name)!;
+        const { handle } = await startRun(c, { cancel: { mode: 'synchronous' } });
+        const err: unknown = await withTimeout(handle.result(), 60_000, `${name} run for the scan`).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        await collect(c, handle, err);
+        return err === undefined ? 'succeeded' : ((err as WorkflowFailedError).cause as ApplicationFailure).type;
+      }),
+    );
+    expect(ended).toEqual(['succeeded', 'succeeded', 'succeeded', FailureType.CppConfigError]);
     const tokens = [...cases.values()].flatMap((c) => c.authority.issuedTokens());
-    expect(tokens.length).toBeGreaterThanOrEqual(5);
+    // At least the token each of the three workers that signed in holds.
+    expect(tokens.length).toBeGreaterThanOrEqual(3);
     const needles = [clientSecret, wrongSecret, certificatePassword, ...certificate.privateKeyLines, ...protectedCertificate.privateKeyLines, ...tokens, ...tokens.map((t) => t.split('.')[2]!), ...SECRET_PATTERNS];
-    // The patterns do catch what they are for: an issued token, and the certificate file's key.
+    // The patterns do catch what they are for: an issued token, and the certificate file's key (its PEM armour and its base64 start).
     expect(findLeaks('control', `logged ${tokens[0]!} here`, SECRET_PATTERNS)).toHaveLength(1);
-    expect(findLeaks('control', readFileSync(certificate.path, 'utf8'), SECRET_PATTERNS).length).toBeGreaterThan(0);
+    expect(findLeaks('control', readFileSync(certificate.path, 'utf8'), SECRET_PATTERNS)).toHaveLength(2);
     const leaks: string[] = [];
     let historiesScanned = 0;
     for (const c of cases.values()) {
@@ -402,7 +418,7 @@ describe('sign-in with Entra through @azure/identity, against a fake authority',
       leaks.push(...findLeaks(`log of ${c.worker.name}`, c.worker.lines.join('\n'), needles));
     }
     for (const { source, text } of collected) leaks.push(...findLeaks(source, text, needles));
-    expect(historiesScanned).toBeGreaterThanOrEqual(cases.size);
+    expect(historiesScanned).toBeGreaterThanOrEqual(ownRuns.length);
     expect(leaks).toEqual([]);
     reportFigures('entra-leak-scan', { historiesScanned, workerLogLines: [...cases.values()].reduce((n, c) => n + c.worker.lines.length, 0), tokensLookedFor: tokens.length, leaksFound: leaks.length });
   }, 60_000);

@@ -111,7 +111,8 @@ describe('readings the reference leaves open', () => {
 
   it('a body that is no configure-status is a protocol error naming the field', () => {
     expect(() => parseJobStatus(status({ jobStatus: 3 }))).toThrow(new CppProtocolError('UnexpectedBody', 'jobStatus must be a string'));
-    expect(() => parseJobStatus([])).toThrow(CppProtocolError);
+    expect(() => parseJobStatus([])).toThrow(new CppProtocolError('UnexpectedBody', 'expected a configure-status object'));
+    expect(() => parseJobStatus([])).toThrow(expect.objectContaining({ code: 'UnexpectedBody', retryable: false }));
   });
 });
 
@@ -119,6 +120,7 @@ describe('errors', () => {
   it('a job id that is not a GUID is refused before anything is sent', async () => {
     server.script();
     await expect(makeClient().cancelJob('../../me')).rejects.toThrow(CppInvalidRequestError);
+    await expect(makeClient().cancelJob('../../me')).rejects.toMatchObject({ code: 'InvalidRequest', field: 'jobId', retryable: false });
     expect(server.requests).toHaveLength(0);
   });
 

@@ -155,7 +155,7 @@ describe('the job is not cancelled: typed, final failures', () => {
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain(`the API refused to cancel job ${jobId}, which goes on (running)`);
     expect(info).toMatchObject({ type: 'JobCancelRefused', httpStatus: 400 });
-    expect(info.body).toBeTruthy();
+    expect(JSON.parse(info.body ?? '')).toEqual({ error: { code: 'badRequest', message: 'Cannot cancel job, the job is too far along to be cancelled.', details: [] } });
     // One POST, one look at the status to see whether an earlier cancel had taken effect: nothing more.
     expect(calls(jobId).cancel).toHaveLength(1);
     expect(calls(jobId).status).toHaveLength(1);

@@ -121,9 +121,11 @@ it('links client, workflow, activity and HTTP spans in one trace', async () => {
   );
   await handle.result();
 
-  const start = clientSpans.getFinishedSpans().find((s) => s.name === 'StartWorkflow:cancelOfferOperation');
-  expect(start).toBeDefined();
-  const traceId = start!.spanContext().traceId;
+  // The one start this file makes, of this run.
+  const starts = clientSpans.getFinishedSpans().filter((s) => s.name === 'StartWorkflow:cancelOfferOperation');
+  expect(starts.map((s) => s.attributes.temporalWorkflowId)).toEqual([handle.workflowId]);
+  const start = starts[0]!;
+  const traceId = start.spanContext().traceId;
   const inTrace = () => received.filter((s) => s.traceId === traceId);
   const names = ['RunWorkflow:cancelOfferOperation', 'StartActivity:requestCancellation', 'RunActivity:requestCancellation', 'POST', 'RunActivity:getOperationStatus', 'GET'];
   const deadline = Date.now() + 20_000;
@@ -136,7 +138,7 @@ it('links client, workflow, activity and HTTP spans in one trace', async () => {
   };
 
   const run = one('RunWorkflow:cancelOfferOperation');
-  expect(run.parentSpanId).toBe(start!.spanContext().spanId);
+  expect(run.parentSpanId).toBe(start.spanContext().spanId);
   const startActivity = one('StartActivity:requestCancellation', run);
   const runActivity = one('RunActivity:requestCancellation', startActivity);
   const post = one('POST', runActivity);

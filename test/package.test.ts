@@ -7,7 +7,7 @@
  * So the docs cannot drift from the API, and no import reaches past `exports`.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -43,7 +43,9 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'cpp-package-'));
   await sh('npm', ['pack', '--silent', '--pack-destination', work], { cwd: PROJECT_ROOT, timeout: 120_000 });
   const tarball = (await readdir(work)).find((f) => f.endsWith('.tgz'));
-  expect(tarball).toBeDefined();
+  // npm's name for it: the package's name and version.
+  const { name, version } = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  expect(tarball).toBe(`${name}-${version}.tgz`);
   consumer = path.join(work, 'consumer');
   await mkdir(path.join(consumer, 'blocks'), { recursive: true });
   await writeFile(path.join(consumer, 'package.json'), JSON.stringify({ name: 'release-orchestration', private: true, type: 'module' }));

@@ -63,6 +63,7 @@ describe('StaticTokenProvider', () => {
 
   it('refuses an empty token', () => {
     expect(() => new StaticTokenProvider('  ')).toThrow(CppConfigError);
+    expect(() => new StaticTokenProvider('  ')).toThrow(expect.objectContaining({ code: 'InvalidConfig', field: 'token', retryable: false }));
   });
 
   it('honours an aborted signal', async () => {

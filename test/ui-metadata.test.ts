@@ -12,6 +12,7 @@ import { progressSummary } from '../src/workflow-safe/progress-summary';
 import type { OfferScenario } from '../simulator/scenario';
 import { startOfferCancellation } from '../src/client/start-cancellation';
 import { startTestStack, type TestStack } from './helpers/stack';
+import { withoutWorkflowTasks } from './helpers/workflow-assertions';
 
 const PUBLISHER = 'contoso';
 let stack: TestStack;
@@ -90,7 +91,8 @@ describe('the Temporal UI without a query', () => {
   it('the 200 path stays within 12 history events with its summaries', async () => {
     const handle = await start(stack.offerId('ui-200'), { cancel: { mode: 'synchronous' } });
     await handle.result();
-    expect((await handle.fetchHistory()).events?.length).toBeLessThanOrEqual(12);
+    // 12 in one workflow task (3 of them): counted without the task events, which a loaded machine may double.
+    expect(withoutWorkflowTasks((await handle.fetchHistory()).events ?? []).length).toBeLessThanOrEqual(12 - 3);
   });
 });
 

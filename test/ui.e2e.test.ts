@@ -26,7 +26,7 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWorkflowBundle } from '../src/worker-process/workflow-bundle';
 import { startDevStack, type DevStack } from '../scripts/dev';
-import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, progressQuery, type CancelOfferProgress } from '../src/contract';
+import { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE, progressQuery, type CancelOfferProgress, type CancelOfferResult } from '../src/contract';
 import { startOfferCancellation } from '../src/client/start-cancellation';
 import { freePort } from '../temporal-cli/dev-server';
 import { PROJECT_ROOT } from '../temporal-cli/resolve';
@@ -261,7 +261,8 @@ describe.skipIf(!haveChromium)('Temporal UI', () => {
       expect(Object.keys(progress).slice(0, 2)).toEqual(['summary', 'percent']);
       expect(progress.summary).toMatch(/^succeeded · asynchronous · 3 polls · 100 % · after \d+ s$/);
       expect(progress).toMatchObject({ phase: 'succeeded', publisherId: 'contoso', offerId, mode: 'asynchronous', percent: 100 });
-      expect(progress.finishedAt).toBeTruthy();
+      // Three polls a second apart (initialIntervalSeconds 1), the first a second after the 202: 3 s at least.
+      expect(Date.parse(progress.finishedAt!) - Date.parse(progress.startedAt)).toBeGreaterThanOrEqual(3_000);
       expect(progress.nextPollAt).toBeUndefined();
     } catch (err) {
       await shot('failure');
@@ -277,7 +278,8 @@ describe.skipIf(!haveChromium)('Temporal UI', () => {
       expect(description.type).toBe(WORKFLOW_TYPE);
       expect(description.taskQueue).toBe(DEFAULT_TASK_QUEUE);
       expect(await description.staticSummary()).toBe(summary);
-      expect((await handle.query(progressQuery)).phase).toBe('succeeded');
+      // The progress's end is the run's own, as its result gives it.
+      expect(await handle.query(progressQuery)).toMatchObject({ phase: 'succeeded', finishedAt: ((await handle.result()) as CancelOfferResult).finishedAt });
     } finally {
       await connection.close();
     }

@@ -12,6 +12,7 @@ import type { OfferScenario } from '../simulator/scenario';
 import { startOfferCancellation } from '../src/client/start-cancellation';
 import { startTestStack, type TestStack } from './helpers/stack';
 import { runStarterCli } from './helpers/starter-cli';
+import { withoutWorkflowTasks } from './helpers/workflow-assertions';
 
 const PUBLISHER = 'contoso';
 const FAST = { initialIntervalSeconds: 0.2, maxIntervalSeconds: 0.2 };
@@ -52,7 +53,8 @@ describe("waitFor: 'accepted' (Update-with-Start)", () => {
     const events = (await handle.fetchHistory()).events ?? [];
     const plainEvents = (await plain.fetchHistory()).events ?? [];
     expect(updateEvents(events)).toHaveLength(2);
-    expect(events.length - plainEvents.length).toBe(2);
+    // Counted without workflow-task events: on a loaded machine either run's task may be split in two.
+    expect(withoutWorkflowTasks(events).length - withoutWorkflowTasks(plainEvents).length).toBe(2);
   });
 
   it('202: answers asynchronous with the location while the run goes on polling; a second call answers at once from its state', async () => {
@@ -87,7 +89,8 @@ describe("waitFor: 'accepted' (Update-with-Start)", () => {
     const failure = err as ApplicationFailure;
     expect(failure.type).toBe(FailureType.CppBadRequest);
     expect((failure.details?.[0] as FailureInfo).httpStatus).toBe(400);
-    expect((failure.details?.[0] as FailureInfo).body).toBeTruthy();
+    // The simulator's 400 for an offer in error mode without a scripted body.
+    expect(JSON.parse((failure.details?.[0] as FailureInfo).body ?? '')).toEqual({ error: { code: 'BadRequest', message: 'The request is invalid.' } });
     const handle = stack.client.workflow.getHandle(`cpp-cancel/${PUBLISHER}/${offerId}`);
     expect((await handle.describe()).status.name).toBe('FAILED');
   });

@@ -15,6 +15,7 @@ import type { Fault, OfferScenario } from '../../simulator/scenario';
 import type { RunningSimulator } from '../../simulator/server';
 import { errorText, findLeaks, historiesText, makeSecret, mapLimit, markFile, reportFigures, retriedFailures, scanNamespaceForSecrets, withTimeout, workflowTaskFailures } from '../helpers/reliability';
 import { startTestStack, type TestStack } from '../helpers/stack';
+import { expectWaitOf } from '../helpers/timing';
 import type { TemporalTestContext } from '../helpers/temporal';
 
 const PUBLISHER = 'faults';
@@ -34,8 +35,8 @@ interface FaultCase {
   /** `completed`, or the failure type. */
   expected: string;
   polling?: Partial<CancelOfferInput['polling']>;
-  /** Least time between the faulty request and the next one of its kind (Retry-After in seconds). */
-  minRetryGapMs?: number;
+  /** The Retry-After (as ms) the next request of its kind must wait after the faulty one: 3× the retry policy's 1 s. */
+  retryAfterMs?: number;
   /** The HTTP-date a Retry-After named: the next request of its kind must not come before it. */
   notBefore?: string;
   /** Whether the retried POST must have found the earlier one's effect (server acted, answer lost). */
@@ -73,7 +74,7 @@ const CASES: FaultCase[] = [
   ...[500, 502, 503, 408, 409].map((status): FaultCase => ({ on: 'cancel', fault: `${status}`, scenario: () => sync({ on: 'cancel', fault: { kind: 'status', status } }), expected: COMPLETED })),
   // The worker here holds a static token, which no refresh can change: a 401 is final at once.
   { on: 'cancel', fault: '401 (static token: cannot be refreshed)', scenario: () => sync({ on: 'cancel', fault: { kind: 'status', status: 401 } }), expected: FailureType.CppUnauthorized },
-  { on: 'cancel', fault: '429 Retry-After: 2 (seconds)', scenario: () => sync({ on: 'cancel', fault: { kind: 'status', status: 429, retryAfter: '2' } }), expected: COMPLETED, minRetryGapMs: 1_900 },
+  { on: 'cancel', fault: '429 Retry-After: 3 (seconds)', scenario: () => sync({ on: 'cancel', fault: { kind: 'status', status: 429, retryAfter: '3' } }), expected: COMPLETED, retryAfterMs: 3_000 },
   throttledUntilDate('cancel'),
   { on: 'cancel', fault: 'connection reset', scenario: () => sync({ on: 'cancel', fault: { kind: 'reset' } }), expected: COMPLETED },
   { on: 'cancel', fault: 'headers timeout (server acted), 200', scenario: () => sync({ on: 'cancel', fault: { kind: 'slowHeaders', delayMs: SLOW_ANSWER_MS } }), expected: COMPLETED, confirmedByLookup: true },
@@ -99,7 +100,7 @@ const CASES: FaultCase[] = [
   },
   // --- the polls ---
   ...[500, 502, 503].map((status): FaultCase => ({ on: 'poll', fault: `${status}`, scenario: () => accepted({ on: 'poll', fault: { kind: 'status', status } }), expected: COMPLETED })),
-  { on: 'poll', fault: '429 Retry-After: 2 (seconds)', scenario: () => accepted({ on: 'poll', fault: { kind: 'status', status: 429, retryAfter: '2' } }), expected: COMPLETED, minRetryGapMs: 1_900 },
+  { on: 'poll', fault: '429 Retry-After: 3 (seconds)', scenario: () => accepted({ on: 'poll', fault: { kind: 'status', status: 429, retryAfter: '3' } }), expected: COMPLETED, retryAfterMs: 3_000 },
   throttledUntilDate('poll'),
   { on: 'poll', fault: 'connection reset', scenario: () => accepted({ on: 'poll', fault: { kind: 'reset' } }), expected: COMPLETED },
   { on: 'poll', fault: 'headers timeout', scenario: () => accepted({ on: 'poll', fault: { kind: 'slowHeaders', delayMs: SLOW_ANSWER_MS } }, { completeAfterPolls: 2 }), expected: COMPLETED },
@@ -231,7 +232,7 @@ describe('fault matrix', () => {
     expect(mismatches).toEqual([]);
     expect(rows.filter((r) => r.workflowTaskFailures > 0)).toEqual([]);
     CASES.forEach((c, i) => {
-      if (c.minRetryGapMs !== undefined) expect(rows[i]?.retryGapMs, c.fault).toBeGreaterThanOrEqual(c.minRetryGapMs);
+      if (c.retryAfterMs !== undefined) expectWaitOf(rows[i]?.retryGapMs ?? 0, c.retryAfterMs, c.fault);
       // Timers may fire a few ms early; the date itself has whole seconds.
       if (c.notBefore !== undefined) expect(rows[i]?.retryAfterDateMarginMs, c.fault).toBeGreaterThanOrEqual(-50);
     });
