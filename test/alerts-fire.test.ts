@@ -19,8 +19,8 @@ import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from '
 const PUBLISHER = 'contoso';
 const TOKEN = `alerts-token-SECRET-${randomUUID()}`;
 const EMAIL = `release-${randomUUID().slice(0, 8)}@contoso.com`;
-/** One shipped minute lasts 2 s here: `[5m]` is 10 s, `for: 5m` 10 s; scrapes and evaluations every second. */
-const SECONDS_PER_MINUTE = 2;
+/** One shipped minute lasts 1 s here: `[5m]` is 5 s, `for: 5m` 5 s; scrapes and evaluations every second. */
+const SECONDS_PER_MINUTE = 1;
 const ALERT = 'ApiCallsRetrying';
 
 let ctx: TemporalTestContext;
