@@ -10,6 +10,7 @@ import { booleanFlag, optionalText, parseEnv, setVariables, temporalConfigOf, te
 import { CREDENTIAL_SECRET_VARIABLES, cppCredentialsFromEnv, type CppCredentials } from '../cpp/credentials';
 import { CppConfigError } from '../cpp/errors';
 import type { TracingConfig } from './observability/tracing';
+import { versioningOf, versioningSchema, type VersioningConfig } from './versioning';
 import { DEFAULT_API_VERSION, valueSchemas } from '../workflow-safe/value-rules';
 import { DEFAULT_INGESTION_VERSION } from '../contract';
 import { DEFAULT_INGESTION_BASE_URL } from '../ingestion/client';
@@ -30,6 +31,7 @@ const ipListenAddress = listenAddress.refine((v) => isIP(v.slice(0, v.lastIndexO
 });
 
 const workerSchema = temporalSchema.extend({
+  ...versioningSchema.shape,
   CPP_BASE_URL: z.url({ error: 'must be a URL like https://cloudpartner.azure.com' }).default('https://cloudpartner.azure.com'),
   CPP_API_VERSION: valueSchemas().apiVersion.default(DEFAULT_API_VERSION),
   INGESTION_BASE_URL: z.url({ error: `must be a URL like ${DEFAULT_INGESTION_BASE_URL}` }).default(DEFAULT_INGESTION_BASE_URL),
@@ -83,6 +85,8 @@ export interface WorkerConfig {
   maxCachedWorkflows: number;
   shutdownGraceSeconds: number;
   workflowBundlePath?: string;
+  /** Worker Deployment Versioning (`TEMPORAL_DEPLOYMENT_NAME`); unversioned when absent. */
+  versioning?: VersioningConfig;
   observability: ObservabilityConfig;
   /** Values that must never appear in a log line (tokens, client secrets, API keys), for the logger. */
   secrets: string[];
@@ -109,7 +113,9 @@ interface ObservabilityConfig {
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, fallback: Omit<AddressFallback, 'env'> = {}): WorkerConfig {
   const set = setVariables(env);
   const credentials = credentialsOf(set);
-  const raw = parseEnv(workerSchema, set, 'problem' in credentials ? [credentials.problem] : []);
+  const versioning = versioningOf(versioningSchema.catch({}).parse(set));
+  const problems = [...('problem' in credentials ? [credentials.problem] : []), ...('problem' in versioning ? [versioning.problem] : [])];
+  const raw = parseEnv(workerSchema, set, problems);
   return {
     temporal: temporalConfigOf(raw, { ...fallback, env }),
     cpp: { baseUrl: raw.CPP_BASE_URL, apiVersion: raw.CPP_API_VERSION, ...('credentials' in credentials ? { credentials: credentials.credentials } : {}) },
@@ -118,6 +124,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, fallback:
     maxCachedWorkflows: raw.WORKER_MAX_CACHED_WORKFLOWS,
     shutdownGraceSeconds: raw.WORKER_SHUTDOWN_GRACE_SECONDS,
     workflowBundlePath: raw.WORKFLOW_BUNDLE_PATH,
+    ...('versioning' in versioning ? { versioning: versioning.versioning } : {}),
     observability: {
       metricsAddress: raw.METRICS_ADDRESS,
       healthAddress: raw.HEALTH_ADDRESS,

@@ -3,7 +3,8 @@
  * activities and the Nexus handler, after checking that the namespace is set up. The worker process
  * (./main.ts), `npm run dev` and a process that starts cancellations eagerly all make it here.
  */
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { readFile } from 'node:fs/promises';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createCancellationActivities } from '../activities/cancellation';
 import { createIngestionActivities } from '../activities/ingestion';
 import { IngestionHttpClient } from '../ingestion/client';
@@ -17,6 +18,7 @@ import type { WorkerConfig } from './config';
 import { offerCancellationHandler } from './nexus-handler';
 import { startInFlightGauge } from './observability/in-flight';
 import { cppRequestRecorder, pollLatenessRecorder, tokenRequestRecorder, workerMeter } from './observability/metrics';
+import { workerDeploymentOptions } from './versioning';
 import { WORKFLOW_BUNDLE_OPTIONS, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface CancellationWorker {
@@ -37,10 +39,19 @@ export interface CreateWorkerOptions {
   ingestionTokenProvider?: TokenProvider;
 }
 
-/** Workflow code: a prebuilt bundle when given (fast start), else bundled now from source. */
-function workflowSource(config: WorkerConfig): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
-  if (config.workflowBundlePath) return { workflowBundle: { codePath: config.workflowBundlePath } };
-  return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: WORKFLOW_BUNDLE_OPTIONS };
+/**
+ * Workflow code: a prebuilt bundle when given (fast start), else bundled from source. A versioned
+ * worker reads (or bundles) the code here, so that its hash can be the build id.
+ */
+async function workflowSource(config: WorkerConfig): Promise<Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions' | 'workerDeploymentOptions'>> {
+  if (!config.versioning) {
+    if (config.workflowBundlePath) return { workflowBundle: { codePath: config.workflowBundlePath } };
+    return { workflowsPath: WORKFLOWS_PATH, bundlerOptions: WORKFLOW_BUNDLE_OPTIONS };
+  }
+  const code = config.workflowBundlePath
+    ? await readFile(config.workflowBundlePath, 'utf8')
+    : (await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, workflowsPath: WORKFLOWS_PATH, logger: Runtime.instance().logger })).code;
+  return { workflowBundle: { code }, workerDeploymentOptions: workerDeploymentOptions(config.versioning, code) };
 }
 
 /** The client's `onRequest` hook: `cpp_http_requests` metrics tagged with the worker's namespace and task queue, DEBUG logs. */
@@ -85,7 +96,7 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      ...workflowSource(config),
+      ...(await workflowSource(config)),
       activities: { ...createCancellationActivities({ client: clients.cpp, observer }), ...createIngestionActivities({ client: clients.ingestion, observer }) },
       // Other namespaces call the cancellation through the Nexus endpoint `offer-cancellation`.
       nexusServices: [offerCancellationHandler],

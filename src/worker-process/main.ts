@@ -38,6 +38,11 @@ function installRuntime(config: WorkerConfig): DefaultLogger {
   return logger;
 }
 
+/** `deployment:buildId, every workflow pinned`, or `off` for an unversioned worker. */
+function describeVersion(version: { deploymentName: string; buildId: string } | undefined): string {
+  return version ? `${version.deploymentName}:${version.buildId}, workflows pinned, upgrade on continue-as-new` : 'off';
+}
+
 /** Reads the environment once, starts tracing, logs, metrics and health, then runs the worker until a signal drains it. */
 async function main(): Promise<void> {
   // The environment is read here, once; a bad value or missing credentials stop the start.
@@ -66,6 +71,7 @@ async function main(): Promise<void> {
       health: health?.url ?? 'off',
       tracing: observability.tracing ? observability.tracing.exporters.join(',') : 'off',
       shutdownGraceSeconds: config.shutdownGraceSeconds,
+      versioning: describeVersion(cancellationWorker.worker.options.workerDeploymentOptions?.version),
     });
     // Said once, in one line, while the worker polls on: CPP may come back, and the runs retry until it does.
     void cpp.check(tokenProvider).then((problem) => problem && logger.warn(problem, { sdkComponent: 'worker', cpp: cpp.view() }));

@@ -3,7 +3,7 @@
  * while the job still runs poll its status, no more than once a minute by default, until it has
  * ended; then read what it had processed, and tell every caller who asked. Deterministic code only.
  */
-import { ApplicationFailure, ContinueAsNew, continueAsNew, isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
 import { FINAL_JOB_FAILURE_TYPES, JobFailureType, type CancelJobInput, type CancelJobResult, type JobView } from '../contract';
 import type { JobContinuation } from '../contract/internal';
 import { isJobContinuation, validateJobInput, type NormalizedJobInput } from '../workflow-safe/job-input';
@@ -13,6 +13,7 @@ import { jobActivities, jobSummaryActivity } from './activity-stubs';
 import { JobRun, type SummaryOutcome } from './job-run';
 import { refusesIllFormedUnicode } from './patches';
 import { RunClock } from './run-clock';
+import { continueAsNewOntoTarget, targetVersionChanged } from './versioning';
 import { toWorkflowFailure, workflowFailure } from './run-failures';
 
 /** How the cancel went: the job ended cancelled, or it still runs and is polled. */
@@ -103,7 +104,7 @@ async function pollUntilEnded(run: JobRun, input: NormalizedJobInput, clock: Run
     clock.polled(retryAfterMs);
     progress.nextPollAt = clock.nextPollAt;
     run.show();
-    if (pollsThisRun >= input.polling.maxPollsPerRun || workflowInfo().continueAsNewSuggested) await continueWith(run, clock, raw);
+    if (pollsThisRun >= input.polling.maxPollsPerRun || workflowInfo().continueAsNewSuggested || targetVersionChanged()) await continueWith(run, clock, raw);
   }
 }
 
@@ -140,5 +141,5 @@ async function continueWith(run: JobRun, clock: RunClock, raw: CancelJobInput): 
   };
   log.info('continuing as new to keep history short', { polls: progress.polls });
   const { continuation: _previous, ...input } = raw;
-  return continueAsNew<typeof cancelIngestionJob>({ ...input, continuation: state });
+  return continueAsNewOntoTarget<typeof cancelIngestionJob>({ ...input, continuation: state });
 }

@@ -9,13 +9,13 @@ import {
   CancellationScope,
   CancelledFailure,
   ChildWorkflowFailure,
-  continueAsNew,
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { continueAsNewOntoTarget } from './versioning';
 import {
   FailureType,
   INGESTION_WORKFLOW_TYPE,
@@ -65,7 +65,7 @@ export async function cancelReleaseOffers(raw: CancelReleaseInput): Promise<Rele
   }
   if (drained === 'continue') {
     const { continuation: _previous, ...rest } = raw;
-    return continueAsNew<typeof cancelReleaseOffers>({ ...rest, continuation: { startedAt: run.startedAt, rows: run.rows, continuedAsNew: run.continuedAsNew + 1 } });
+    return continueAsNewOntoTarget<typeof cancelReleaseOffers>({ ...rest, continuation: { startedAt: run.startedAt, rows: run.rows, continuedAsNew: run.continuedAsNew + 1 } });
   }
   return run.finish(run.rows.some((r) => r.phase === 'failed') ? 'failed' : 'succeeded');
 }

@@ -3,13 +3,14 @@
  * stops at the overall deadline, and continues as new to keep the history short. Deterministic
  * code only.
  */
-import { continueAsNew, log, sleep, workflowInfo } from '@temporalio/workflow';
+import { log, sleep, workflowInfo } from '@temporalio/workflow';
 import { FailureType, type CancelOfferInput, type OperationView, type PollingOptions } from '../contract';
 import { type ContinuationState } from '../contract/internal';
 import type { OperationStatusResult } from '../activities/cancellation';
 import type { NormalizedInput } from '../workflow-safe/cancel-input';
 import { TERMINAL_OPERATION_STATUSES } from '../workflow-safe/operation-status';
 import { cancellationActivities, watchActivity } from './activity-stubs';
+import { continueAsNewOntoTarget, targetVersionChanged } from './versioning';
 import type { CancellationRun } from './cancellation-run';
 import { workflowFailure } from './run-failures';
 import type { RunClock } from './run-clock';
@@ -65,7 +66,7 @@ export async function pollUntilTerminal(run: CancellationRun, input: NormalizedI
     clock.polled(answer.retryAfterMs, answer.intervalMs);
     progress.nextPollAt = clock.nextPollAt;
     run.show();
-    if (callsThisRun >= polling.maxPollsPerRun || workflowInfo().continueAsNewSuggested) {
+    if (callsThisRun >= polling.maxPollsPerRun || workflowInfo().continueAsNewSuggested || targetVersionChanged()) {
       await continueAsNewWith(run, start, rawInput);
     }
   }
@@ -127,5 +128,5 @@ async function continueAsNewWith(run: CancellationRun, start: PollStart, rawInpu
   };
   log.info('continuing as new to keep history short', { polls: progress.polls });
   const { continuation: _previous, ...input } = rawInput;
-  return continueAsNew<(input: CancelOfferInput) => Promise<unknown>>({ ...input, continuation: state });
+  return continueAsNewOntoTarget<(input: CancelOfferInput) => Promise<unknown>>({ ...input, continuation: state });
 }
