@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { startOfferCancellation } from '../src/client/start-cancellation';
 import { ConfigError } from '../src/client/temporal-config';
-import { progressQuery, type CancelOfferResult } from '../src/contract';
+import { progressQuery } from '../src/contract';
 import { loadWorkerConfig } from '../src/worker-process/config';
 import { resolveTemporalCli } from '../temporal-cli/resolve';
 import { spawnWorker, waitUntilReady, workerBaseEnv, type WorkerProcess } from './helpers/observability';
@@ -135,7 +135,7 @@ describe('a versioned worker on the dev server', () => {
     expect(await versionOf(handle.workflowId, firstRunId)).toEqual({ buildId: `bundle-${bundleHash}`, behavior: VersioningBehavior.VERSIONING_BEHAVIOR_PINNED });
 
     await setCurrent(deploymentName, 'b-explicit');
-    const result = (await handle.result()) as CancelOfferResult;
+    const result = (await handle.result());
     expect(result).toMatchObject({ outcome: 'succeeded', mode: 'asynchronous' });
 
     // The first run ended by continuing as new onto the target; the run that finished is pinned to B.
