@@ -5,20 +5,31 @@
  * `npm run dev` or written in the README runs on a fresh clone, where `temporal` is not on PATH.
  *
  * The CLI reads TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE itself; its default address is
- * 127.0.0.1:7233. Without TEMPORAL_ADDRESS, a `npm run dev` running in this checkout on other ports
- * is used instead (as the project's other commands do).
+ * 127.0.0.1:7233. Without TEMPORAL_ADDRESS or a temporal.toml profile naming an address, a `npm run dev`
+ * running in this checkout on other ports is used instead (as the project's other commands do).
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { runningDevStack } from '../src/client/dev-stack-address';
+import { loadTemporalConfig } from '../src/client/temporal-config';
 import { resolveTemporalCli } from '../temporal-cli/resolve';
+
+/** The running `npm run dev`'s address, when neither TEMPORAL_ADDRESS nor a temporal.toml profile names one (the CLI reads those itself). */
+function devStackAddress(): string | undefined {
+  try {
+    const config = loadTemporalConfig(process.env, { devStack: true });
+    return config.addressSource.startsWith('the running npm run dev') ? config.address : undefined;
+  } catch {
+    // A bad setting is the CLI's to report, in its own words.
+    return undefined;
+  }
+}
 
 async function main(args: string[]): Promise<number> {
   // No SDK download here: it gives the dev server, not a CLI this script can run.
   const cli = await resolveTemporalCli({ allowSdkDownload: false, log: (line) => console.error(line) });
   if (cli.kind !== 'path') throw new Error('no Temporal CLI found: run `npm run temporal:resolve` to see why');
-  const devStack = process.env.TEMPORAL_ADDRESS ? undefined : runningDevStack(process.env);
-  const env = devStack ? { ...process.env, TEMPORAL_ADDRESS: devStack.stack.temporalAddress } : process.env;
+  const devStack = devStackAddress();
+  const env = devStack ? { ...process.env, TEMPORAL_ADDRESS: devStack } : process.env;
   const child = spawn(cli.path, args, { stdio: 'inherit', env });
   // Ctrl-C reaches the CLI through the terminal's process group; a SIGTERM sent to this process only is passed on.
   process.on('SIGINT', () => undefined);

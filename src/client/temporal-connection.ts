@@ -1,29 +1,10 @@
-/** Connection options for Temporal (local, self-hosted TLS, or Temporal Cloud), shared by worker and clients. */
-import { readFile } from 'node:fs/promises';
+/** Connecting to Temporal, shared by worker and clients; a failed connection in one line. */
 import net from 'node:net';
-import { Connection, type TLSConfig } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import type { TemporalConfig } from './temporal-config';
+import { temporalConnectionOptions } from './temporal-connection-options';
 
-export interface TemporalConnectionOptions {
-  address: string;
-  tls?: TLSConfig | boolean;
-  apiKey?: string;
-}
-
-/** Reads TLS files once and returns options both `Connection` and `NativeConnection` accept. */
-export async function temporalConnectionOptions(config: TemporalConfig): Promise<TemporalConnectionOptions> {
-  const options: TemporalConnectionOptions = { address: config.address };
-  if (config.apiKey) options.apiKey = config.apiKey;
-  if (config.tls) {
-    const { clientCertPath, clientKeyPath, caPath, serverName } = config.tls;
-    options.tls = {
-      serverNameOverride: serverName,
-      serverRootCACertificate: caPath ? await readFile(caPath) : undefined,
-      clientCertPair: clientCertPath && clientKeyPath ? { crt: await readFile(clientCertPath), key: await readFile(clientKeyPath) } : undefined,
-    };
-  }
-  return options;
-}
+export { temporalConnectionOptions, type TemporalConnectionOptions } from './temporal-connection-options';
 
 /**
  * A connection to Temporal that failed, in one line: the address, why, and what to check. The
@@ -45,7 +26,7 @@ export class TemporalConnectionError extends Error {
 }
 
 /** The server a command meant to reach, and how it came to that address. */
-type Target = Pick<TemporalConfig, 'address' | 'addressSource'>;
+type Target = Pick<TemporalConfig, 'address' | 'addressSource'> & Partial<Pick<TemporalConfig, 'tls'>>;
 
 const LOCAL_HINT = 'npm run dev starts one on 127.0.0.1:7233';
 
@@ -56,19 +37,75 @@ function refusedCheck(target: Target): string {
   return `nothing listens there; start one (${LOCAL_HINT}), or set TEMPORAL_ADDRESS to where yours runs`;
 }
 
-/** Why a connection failed and what to check, from the error text (Core's, or a TCP probe's code). */
+/** What to fix when the server refuses this client's certificate (or gets none): the variables of our client certificate. */
+const CLIENT_CERT_CHECK = 'set TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH to a certificate its CA trusts';
+
+/**
+ * TLS alerts a server sends about the client's certificate (rustls's names in Core's errors; OpenSSL's
+ * `tlsv13 alert certificate required` / `sslv3 alert bad certificate` forms too), and what each means.
+ */
+const CLIENT_CERT_ALERTS: Array<[RegExp, string]> = [
+  [/UnknownCA|unknown ca/i, 'signed by a CA it does not trust'],
+  [/BadCertificate|bad certificate/i, 'bad certificate'],
+  [/UnsupportedCertificate|unsupported certificate/i, 'unsupported certificate'],
+  [/CertificateExpired|certificate expired/i, 'expired'],
+  [/CertificateRevoked|certificate revoked/i, 'revoked'],
+  [/CertificateUnknown|certificate unknown/i, 'not accepted'],
+  [/AccessDenied|access denied/i, 'access denied'],
+];
+
+/**
+ * Why a connection failed and what to check, from the error text (Core's, or a TCP probe's code).
+ * The TLS cases are what Temporal's frontend with `requireClientAuth` (and rustls in Core) actually
+ * say, as `npm run test:cluster` provokes them (docs/cluster.md, "mTLS"); with TLS 1.3 the server
+ * judges the client's certificate after the handshake, so its alert arrives with the first call
+ * (Core's GetSystemInfo at connect) or, when the connection closes first, not at all.
+ */
 function classify(target: Target, text: string, timeoutMs?: number): { reason: string; check: string } {
   if (/ConnectionRefused|Connection refused|ECONNREFUSED/i.test(text)) return { reason: 'connection refused', check: refusedCheck(target) };
   if (/dns error|lookup address|ENOTFOUND|EAI_AGAIN|Name or service not known/i.test(text)) {
     return { reason: 'host name not found', check: 'check the host name in TEMPORAL_ADDRESS' };
   }
+  // The server's side: it wants a client certificate and got none, or refuses the one it got.
+  if (/CertificateRequired|certificate required/i.test(text)) return { reason: 'the server requires a client certificate and got none', check: CLIENT_CERT_CHECK };
+  if (/alert/i.test(text)) {
+    const alert = CLIENT_CERT_ALERTS.find(([pattern]) => pattern.test(text));
+    if (alert) return { reason: `the server refused the client certificate (${alert[1]})`, check: CLIENT_CERT_CHECK };
+  }
+  // This client's side: the server's certificate.
+  if (/UnknownIssuer|unable to (get|verify)[\w ]*(issuer|certificate)|self[- ]signed certificate/i.test(text)) {
+    return { reason: "the server's certificate is signed by a CA this client does not trust", check: 'set TEMPORAL_TLS_CA_PATH to the CA certificate (PEM) that signed it' };
+  }
+  const wrongName = /NotValidForName[^{]*(?:\{\s*expected:\s*(?:DnsName|IpAddress)\("?([^")]+)"?\),\s*presented:\s*\[([^\]]*)\])?/.exec(text);
+  if (wrongName) {
+    const presented = [...(wrongName[2] ?? '').matchAll(/(?:DnsName|IpAddress)\(\\?"?([^\\")]+)/g)].map((m) => m[1]);
+    return {
+      reason: `the server's certificate is not valid for ${wrongName[1] ?? 'the name this client expects'}${presented.length ? ` (it names ${presented.join(', ')})` : ''}`,
+      check: 'set TEMPORAL_TLS_SERVER_NAME to a name the certificate has, or TEMPORAL_ADDRESS to such a host',
+    };
+  }
+  if (/InvalidCertificate\(Expired|CERT_HAS_EXPIRED|certificate has expired/i.test(text)) {
+    return { reason: "the server's certificate has expired (or is not valid yet)", check: "renew the server's certificate, or check this machine's clock" };
+  }
+  if (/InvalidContentType|wrong version number|packet length too long/i.test(text)) {
+    return { reason: 'the server does not speak TLS there', check: 'unset TEMPORAL_TLS and the TEMPORAL_TLS_* variables, or set TEMPORAL_ADDRESS to its TLS port' };
+  }
   if (/tls|certificate|handshake|ssl/i.test(text)) {
     return { reason: 'TLS handshake failed', check: 'check TEMPORAL_TLS, TEMPORAL_TLS_CA_PATH, TEMPORAL_TLS_SERVER_NAME and the client certificate or TEMPORAL_API_KEY' };
+  }
+  // Connected, then closed at the first call: what a TLS 1.3 server that refuses (or misses) the client
+  // certificate does when its alert is lost (the client's side of the handshake had succeeded), and
+  // what a TLS server does to a plaintext client. Which one, the client's own TLS settings tell.
+  if (/connection closed|broken pipe|connection reset|ConnectionReset|ECONNRESET|EPIPE/i.test(text)) {
+    const closed = 'closed the connection at the first call';
+    if (target.tls?.clientCertPath || target.tls?.clientCertData) return { reason: `the server refused the client certificate (it ${closed})`, check: CLIENT_CERT_CHECK };
+    if (target.tls) return { reason: `the server requires a client certificate and got none (it ${closed})`, check: CLIENT_CERT_CHECK };
+    return { reason: `the server ${closed}`, check: `if it serves TLS, set TEMPORAL_TLS=true (and TEMPORAL_TLS_CA_PATH for a private CA); if it also requires client certificates, ${CLIENT_CERT_CHECK}` };
   }
   if (/deadline|timed out|timeout|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/i.test(text)) {
     return {
       reason: timeoutMs ? `no answer within ${timeoutMs / 1000} s` : 'no answer',
-      check: `is a Temporal server running there (${LOCAL_HINT})? For a remote cluster check the address, the firewall and TLS (TEMPORAL_TLS, TEMPORAL_API_KEY)`,
+      check: `is a Temporal server running there (${LOCAL_HINT})? For a remote cluster check the address, the firewall and TLS (TEMPORAL_TLS, TEMPORAL_TLS_CA_PATH, a client certificate in TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH, TEMPORAL_API_KEY)`,
     };
   }
   const flat = text.replace(/\s+/g, ' ').trim();

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { booleanFlag, optionalText, parseEnv, setVariables, temporalConfigOf, temporalSchema, type AddressFallback, type TemporalConfig } from '../client/temporal-config';
+import { booleanFlag, optionalText, parseEnv, setVariables, temporalConfigOf, temporalSchema, temporalSecrets, type AddressFallback, type TemporalConfig } from '../client/temporal-config';
 import { CREDENTIAL_SECRET_VARIABLES, cppCredentialsFromEnv, type CppCredentials } from '../cpp/credentials';
 import { CppConfigError } from '../cpp/errors';
 import type { TracingConfig } from './observability/tracing';
@@ -116,8 +116,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, fallback:
   const versioning = versioningOf(versioningSchema.catch({}).parse(set));
   const problems = [...('problem' in credentials ? [credentials.problem] : []), ...('problem' in versioning ? [versioning.problem] : [])];
   const raw = parseEnv(workerSchema, set, problems);
+  const temporal = temporalConfigOf(raw, { ...fallback, env });
   return {
-    temporal: temporalConfigOf(raw, { ...fallback, env }),
+    temporal,
     cpp: { baseUrl: raw.CPP_BASE_URL, apiVersion: raw.CPP_API_VERSION, ...('credentials' in credentials ? { credentials: credentials.credentials } : {}) },
     ingestion: { baseUrl: raw.INGESTION_BASE_URL, version: raw.INGESTION_VERSION, ...ingestionCredentialsOf(set) },
     maxConcurrentActivities: raw.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -132,7 +133,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env, fallback:
       logLevel: raw.LOG_LEVEL,
       ...tracingOf(raw),
     },
-    secrets: [...new Set(SECRET_VARIABLES.flatMap((name) => set[name]?.trim() || []))],
+    // A profile's API key is named by no variable: its value is added as such.
+    secrets: [...new Set([...SECRET_VARIABLES.flatMap((name) => set[name]?.trim() || []), ...temporalSecrets(temporal)])],
   };
 }
 

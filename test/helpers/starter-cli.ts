@@ -13,11 +13,12 @@ export interface CliRun {
   stderr: string;
 }
 
-const INHERITED_TEMPORAL_SETTINGS = ['TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'TEMPORAL_TLS_CA_PATH'];
+/** The developer's own Temporal settings (a task queue, an API key, TLS, a profile) must not reach the test server's CLI runs. */
+const INHERITED_TEMPORAL_SETTING = /^TEMPORAL_(?!CLI_)/;
 
 export function runStarterCli(args: string[], timeoutMs = 80_000): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
-  for (const name of INHERITED_TEMPORAL_SETTINGS) delete env[name];
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !INHERITED_TEMPORAL_SETTING.test(name)));
+  const env: NodeJS.ProcessEnv = { ...inherited, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['tsx', 'src/starter.ts', ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
