@@ -1,7 +1,8 @@
 /**
  * The cluster test's workers: WORKERS processes of the product's worker (`src/worker.ts`, the shipped
- * Node flags, a prebuilt bundle) on the cluster and the simulator, and their metrics scraped every
- * second while the load runs.
+ * Node flags, a prebuilt bundle) on the cluster and the simulator, connecting with the client
+ * certificate through the documented TEMPORAL_TLS_* variables, and their metrics scraped every second
+ * while the load runs.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { WORKER_NODE_FLAGS } from '../../src/worker-process/node-flags';
 import { buildWorkflowBundle } from '../../src/worker-process/workflow-bundle';
 import { sleep, type PortAllocator } from './processes';
 import { DATA_DIR, LOG_DIR, log, NAMESPACE, onTeardown, remaining, TASK_QUEUE, WORKERS } from './run-context';
+import type { ClusterTls } from './tls';
 import { NO_COUNTS, scrapeWorker, type WorkerCounts } from './worker-metrics';
 
 export interface ClusterWorker {
@@ -22,8 +24,32 @@ export interface ClusterWorker {
   killedAt?: number;
 }
 
+/** Where the workers connect: Temporal (with its TLS settings) and CPP (the simulator). */
+export interface WorkerTarget {
+  temporalAddress: string;
+  tls: ClusterTls;
+  cppBaseUrl: string;
+  token: string;
+}
+
+/** A worker process's whole environment; `tls` is the TEMPORAL_TLS_* part (the cluster's client certificate by default). */
+export function workerEnv(target: WorkerTarget, extra: Record<string, string>, tls = target.tls.workerEnv()): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: target.temporalAddress,
+    ...tls,
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    CPP_BASE_URL: target.cppBaseUrl,
+    CPP_ACCESS_TOKEN: target.token,
+    LOG_LEVEL: 'WARN',
+    ...extra,
+  };
+}
+
 /** Starts the workers and waits until each polls (its `/readyz`). */
-export async function startWorkers(temporalAddress: string, cppBaseUrl: string, token: string, ports: PortAllocator): Promise<ClusterWorker[]> {
+export async function startWorkers(target: WorkerTarget, ports: PortAllocator): Promise<ClusterWorker[]> {
   const bundle = await buildWorkflowBundle({ outFile: path.join(DATA_DIR, 'workflow-bundle.js') });
   const workers: ClusterWorker[] = [];
   for (let i = 1; i <= WORKERS; i++) {
@@ -31,19 +57,7 @@ export async function startWorkers(temporalAddress: string, cppBaseUrl: string, 
     const metrics = `127.0.0.1:${await ports.next()}`;
     const proc = spawnWorkerProcess({
       nodeFlags: WORKER_NODE_FLAGS,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        TEMPORAL_ADDRESS: temporalAddress,
-        TEMPORAL_NAMESPACE: NAMESPACE,
-        TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-        CPP_BASE_URL: cppBaseUrl,
-        CPP_ACCESS_TOKEN: token,
-        WORKFLOW_BUNDLE_PATH: bundle.outFile,
-        HEALTH_ADDRESS: health,
-        METRICS_ADDRESS: metrics,
-        LOG_LEVEL: 'WARN',
-      },
+      env: workerEnv(target, { WORKFLOW_BUNDLE_PATH: bundle.outFile, HEALTH_ADDRESS: health, METRICS_ADDRESS: metrics }),
     });
     const worker: ClusterWorker = { name: `worker-${i}`, process: proc, health, metrics, counts: NO_COUNTS };
     workers.push(worker);

@@ -2,9 +2,11 @@
  * `npm run test:cluster`: the production topology of docker-compose.yml, without Docker, under faults.
  *
  * PostgreSQL (Debian's), the schema and namespace set up by deploy/compose's own scripts, the Temporal
- * services as four processes from deploy/temporal/config/temporal.yaml, 3 worker processes of this
- * project (`node --import tsx src/worker.ts`) and the CPP simulator. It starts CLUSTER_CANCELLATIONS
- * (1000) cancellations — 200, 202 with polls, 400/403/404, operations that end `failed` — at
+ * services as four processes from deploy/temporal/config/temporal.yaml with a frontend that requires
+ * client certificates (made by the run, scripts/cluster/tls.ts), 3 worker processes of this project
+ * (`node --import tsx src/worker.ts`) and the CPP simulator. First, two workers without a certificate
+ * the frontend accepts must be refused, each with one line (scripts/cluster/refusals.ts). It starts
+ * CLUSTER_CANCELLATIONS (1000) cancellations — 200, 202 with polls, 400/403/404, operations that end `failed` — at
  * CLUSTER_START_RATE (8) per second, and meanwhile, one after the other: kill -9 of the history
  * service and a restart, the same for the frontend, a PostgreSQL crash-stop and start, and kill -9 of
  * one worker (not restarted). It then checks that every cancellation ended as its scenario says, none
@@ -23,6 +25,7 @@ import { monitorWorkers, startWorkers, type ClusterWorker } from './cluster-work
 import { runFaults, withDrains } from './faults';
 import { startInfrastructure } from './infrastructure';
 import { PortAllocator, sleep } from './processes';
+import { checkRefusals, refusalTable, type RefusalCheck } from './refusals';
 import { DEADLINE_MS, elapsed, LOG_DIR, log, N, onTeardown, START_RATE, teardown, VERSIONS, WORKERS } from './run-context';
 import { CancellationTracker } from './tracker';
 import { judgeRun, printDetails, readVisibility, resultTable, writeLatest } from './verdict';
@@ -49,7 +52,7 @@ function startLoad(tracker: CancellationTracker, runId: string, onStarted: () =>
 }
 
 /** The load with the faults in it, then the wait for every ending; the verdict; exit code 1 unless it holds. */
-async function loadUnderFaults(tracker: CancellationTracker, infra: Awaited<ReturnType<typeof startInfrastructure>>, workers: ClusterWorker[]): Promise<void> {
+async function loadUnderFaults(tracker: CancellationTracker, infra: Awaited<ReturnType<typeof startInfrastructure>>, workers: ClusterWorker[], refusals: RefusalCheck): Promise<void> {
   const monitor = monitorWorkers(workers);
   const loadStarted = Date.now();
   let started = 0;
@@ -64,13 +67,15 @@ async function loadUnderFaults(tracker: CancellationTracker, infra: Awaited<Retu
   const faults = withDrains(faultRuns, visibility.closeTimes);
   const { cancellations } = tracker;
   const judgement = judgeRun(cancellations, tracker.simulator, workers, visibility);
-  console.log(`\n${resultTable(judgement, cancellations, workers, faults, visibility, loadStarted)}\n`);
+  console.log(`\n${resultTable(judgement, cancellations, workers, faults, visibility, loadStarted)}\n\n${refusalTable(refusals)}\n`);
   await printDetails(judgement, workers);
-  writeLatest(judgement, cancellations, workers, faults, visibility, infra.serverMetrics);
-  log(judgement.ok ? 'PASS' : 'FAIL');
-  // One line per run in the form CI reads as a test count.
-  console.log(`cluster: ${judgement.passed} passed, ${cancellations.length - judgement.passed} failed`);
-  if (!judgement.ok) process.exitCode = 1;
+  writeLatest(judgement, cancellations, workers, faults, visibility, infra.serverMetrics, refusals);
+  const ok = judgement.ok && refusals.ok;
+  log(ok ? 'PASS' : `FAIL${refusals.ok ? '' : ' (the refused workers were not refused as required)'}`);
+  // One line per run in the form CI reads as a test count: each cancellation, and each refused worker.
+  const refusedOk = refusals.refusals.filter((r) => r.problems.length === 0).length;
+  console.log(`cluster: ${judgement.passed + refusedOk} passed, ${cancellations.length - judgement.passed + refusals.refusals.length - refusedOk} failed`);
+  if (!ok) process.exitCode = 1;
 }
 
 async function main(): Promise<void> {
@@ -82,12 +87,14 @@ async function main(): Promise<void> {
   const token = `cluster-${randomUUID()}`;
   const simulator = await startSimulator({ tokens: [token], maxLoggedRequests: 200_000 });
   onTeardown(() => simulator.close());
-  const workers = await startWorkers(infra.cluster.address, simulator.url, token, ports);
-  const connection = await Connection.connect({ address: infra.cluster.address });
+  const connection = await Connection.connect({ address: infra.cluster.address, tls: infra.tls.connectionTls });
   onTeardown(() => connection.close());
   const tracker = new CancellationTracker(connection, simulator);
+  const target = { temporalAddress: infra.cluster.address, tls: infra.tls, cppBaseUrl: simulator.url, token };
+  const refusals = await checkRefusals(target, ports, tracker.client, simulator);
+  const workers = await startWorkers(target, ports);
   await warmUp(tracker);
-  await loadUnderFaults(tracker, infra, workers);
+  await loadUnderFaults(tracker, infra, workers, refusals);
 }
 
 // The run ends by itself: past the deadline (and a minute for the teardown) it is stopped.

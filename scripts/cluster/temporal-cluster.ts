@@ -3,10 +3,13 @@
  * processes of one `temporal-server` build, all from deploy/temporal/config/temporal.yaml (the file
  * docker-compose.yml mounts) with deploy/temporal/dynamicconfig/production.yaml, so a fault hits one
  * service at a time. The schema and the namespace come from the compose stack's own one-shot scripts.
+ * The frontend requires client certificates (mTLS, scripts/cluster/tls.ts): the services get the
+ * certificates through temporal.yaml's TEMPORAL_TLS_* variables, every CLI call the CLI's own.
  */
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../temporal-cli/resolve';
 import { acceptsConnections, runCommand, spawnLogged, waitFor, type LoggedProcess, type PortAllocator } from './processes';
+import type { ClusterTls } from './tls';
 
 const SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
 type ServiceName = (typeof SERVICES)[number];
@@ -63,12 +66,12 @@ export function setUpSchema(tools: Tools, db: Database, logFile: string): Promis
   );
 }
 
-/** deploy/compose/temporal-register.sh: the namespace (72 h retention, compose's default) and the search attributes. */
-export function register(tools: Tools, address: string, namespace: string, logFile: string): Promise<number> {
+/** deploy/compose/temporal-register.sh: the namespace (72 h retention, compose's default) and the search attributes; the CLI connects with the client certificate. */
+export function register(tools: Tools, address: string, tls: ClusterTls, namespace: string, logFile: string): Promise<number> {
   return runDeployScript(
     'temporal-register',
     REGISTER_SCRIPT,
-    { PATH: withPath(tools.cliBin), HOME: process.env.HOME, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, TEMPORAL_NAMESPACE_RETENTION: '72h' },
+    { PATH: withPath(tools.cliBin), HOME: process.env.HOME, TEMPORAL_ADDRESS: address, ...tls.cliEnv, TEMPORAL_NAMESPACE: namespace, TEMPORAL_NAMESPACE_RETENTION: '72h' },
     logFile,
     300_000,
   );
@@ -96,8 +99,8 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(options: { tools: Tools; db: Database; ports: PortAllocator; logDir: string }): Promise<RunningCluster> {
-  const { tools, db } = options;
+export async function startCluster(options: { tools: Tools; db: Database; tls: ClusterTls; ports: PortAllocator; logDir: string }): Promise<RunningCluster> {
+  const { tools, db, tls } = options;
   const ports = {} as Record<ServiceName, ServicePorts>;
   for (const name of SERVICES) ports[name] = { grpc: await options.ports.next(), membership: await options.ports.next(), metrics: await options.ports.next() };
   const address = `127.0.0.1:${ports.frontend.grpc}`;
@@ -112,6 +115,8 @@ export async function startCluster(options: { tools: Tools; db: Database; ports:
     TEMPORAL_SERVER_CONFIG_FILE_PATH: CONFIG_FILE,
     DYNAMIC_CONFIG_FILE_PATH: DYNAMIC_CONFIG_FILE,
     TEMPORAL_ALLOW_NO_AUTH: 'true',
+    // The frontend requires a client certificate its CA trusts; the services' own clients present the frontend's.
+    ...tls.serverEnv,
     ...Object.fromEntries(
       SERVICES.flatMap((name) => [
         [`${name.toUpperCase()}_GRPC_PORT`, String(ports[name].grpc)],
@@ -139,7 +144,8 @@ export async function startCluster(options: { tools: Tools; db: Database; ports:
   const cli = path.join(tools.cliBin, 'temporal');
   const isServing = async () => {
     try {
-      return (await runCommand(cli, ['operator', 'cluster', 'health', '--address', address], { timeoutMs: 15_000 })).includes('SERVING');
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...tls.cliEnv };
+      return (await runCommand(cli, ['operator', 'cluster', 'health', '--address', address], { env, timeoutMs: 15_000 })).includes('SERVING');
     } catch {
       return false;
     }

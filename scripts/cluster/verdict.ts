@@ -11,6 +11,7 @@ import { WORKFLOW_TYPE } from '../../src/contract';
 import type { RunningSimulator } from '../../simulator/server';
 import type { ClusterWorker } from './cluster-workers';
 import type { FaultRecord } from './faults';
+import type { RefusalCheck } from './refusals';
 import { began, DATA_DIR, N, retrying, VERSIONS, WORKERS } from './run-context';
 import type { Cancellation, CancellationTracker } from './tracker';
 import { metricNames } from './worker-metrics';
@@ -121,10 +122,10 @@ export async function printDetails(j: Judgement, workers: ClusterWorker[]): Prom
   }
 }
 
-export function writeLatest(j: Judgement, cancellations: Cancellation[], workers: ClusterWorker[], faults: FaultRecord[], visibility: Visibility, serverMetrics: Record<string, number>): void {
+export function writeLatest(j: Judgement, cancellations: Cancellation[], workers: ClusterWorker[], faults: FaultRecord[], visibility: Visibility, serverMetrics: Record<string, number>, refusals: RefusalCheck): void {
   const latest = {
     at: new Date().toISOString(),
-    ok: j.ok,
+    ok: j.ok && refusals.ok,
     versions: VERSIONS,
     node: process.version,
     cores: os.cpus().length,
@@ -141,6 +142,8 @@ export function writeLatest(j: Judgement, cancellations: Cancellation[], workers
     visibility: { closed: visibility.closeTimes.size, byStatus: Object.fromEntries(visibility.statuses) },
     workers: workers.map((w) => ({ name: w.name, ...w.counts, killed: w.killedAt !== undefined })),
     faults,
+    // The frontend's mTLS: the workers started without an accepted client certificate, and what each said.
+    mtlsRefusals: refusals,
     serverMetricsSamples: serverMetrics,
     totalSeconds: (Date.now() - began) / 1000,
   };

@@ -7,6 +7,7 @@
  */
 import { temporal } from '@temporalio/proto';
 import { DEFAULT_TASK_QUEUE, NEXUS_ENDPOINT, SEARCH_ATTRIBUTE_NAMES } from '../contract';
+import { temporalConnectionError } from './temporal-connection';
 
 /** The operator calls this needs; `Connection` and the worker's `NativeConnection` both have them. */
 export interface OperatorConnection {
@@ -79,6 +80,8 @@ class NamespaceNotReadyError extends Error {
 export interface ReadinessTarget extends EndpointTarget {
   /** The server's address, for the commands the messages give. */
   address: string;
+  /** Where `address` came from, as a failed connection's line names it. @default 'TEMPORAL_ADDRESS' */
+  addressSource?: string;
 }
 
 /** Something the log should say about the namespace; `warn` when a caller may be affected. */
@@ -98,11 +101,15 @@ function setupCommand(target: ReadinessTarget): string {
 /** The gRPC status of a failed call (both connection kinds set a numeric `code`). */
 const grpcCode = (err: unknown) => (typeof (err as { code?: unknown })?.code === 'number' ? (err as { code: number }).code : undefined);
 const NOT_FOUND = 5;
+const UNAVAILABLE = 14;
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
  * Refuses a namespace that does not exist or lacks our search attributes (every run's workflow task
- * would fail in a loop there) with a {@link NamespaceNotReadyError}. Returns notes for the log: a
+ * would fail in a loop there) with a {@link NamespaceNotReadyError}. Its first call is the worker's
+ * first on the connection: when the transport fails there (with TLS 1.3 a server that refuses the
+ * client certificate may say so only at the first call), it throws the one-line
+ * `TemporalConnectionError` a failed connect gives. Returns notes for the log: a
  * Nexus endpoint that is missing or routes elsewhere (only Nexus callers need it, so the worker
  * still runs), or a check the server refused (Temporal Cloud's API key may not list them).
  */
@@ -116,6 +123,9 @@ export async function checkNamespaceReady(connection: OperatorConnection, target
       throw new NamespaceNotReadyError(
         `namespace ${target.namespace} does not exist on ${target.address}: create it (TEMPORAL_ADDRESS=${target.address} npm run temporal -- operator namespace create --namespace ${target.namespace}), then ${setup}; or set TEMPORAL_NAMESPACE to yours`,
       );
+    }
+    if (grpcCode(err) === UNAVAILABLE || (err instanceof Error && err.name === 'TransportError')) {
+      throw temporalConnectionError({ address: target.address, addressSource: target.addressSource ?? 'TEMPORAL_ADDRESS' }, err);
     }
     return [{ level: 'warn', message: `could not check the search attributes of namespace ${target.namespace} (${errorText(err)}); if they are missing every cancellation will fail its workflow task: docs/production.md` }];
   }
