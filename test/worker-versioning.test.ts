@@ -16,6 +16,7 @@ import { startOfferCancellation } from '../src/client/start-cancellation';
 import { ConfigError } from '../src/client/temporal-config';
 import { progressQuery } from '../src/contract';
 import { loadWorkerConfig } from '../src/worker-process/config';
+import { versionRouting } from '../src/worker-process/version-routing';
 import { resolveTemporalCli } from '../temporal-cli/resolve';
 import { spawnWorker, waitUntilReady, workerBaseEnv, type WorkerProcess } from './helpers/observability';
 import { connectToTestServer, uniqueTaskQueue, type TemporalTestContext } from './helpers/temporal';
@@ -144,6 +145,12 @@ describe('a versioned worker on the dev server', () => {
     expect(last?.eventType).toBe(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
     expect(await versionOf(handle.workflowId)).toEqual({ buildId: 'b-explicit', behavior: VersioningBehavior.VERSIONING_BEHAVIOR_PINNED });
     expect(simulator.requests({ publisherId: PUBLISHER, offerId, endpoint: 'cancel' })).toHaveLength(1);
+
+    // What each worker says of its version a few seconds after it starts (src/worker-process/version-routing.ts).
+    const target = { namespace: ctx.namespace, deploymentName };
+    expect(await versionRouting(ctx.nativeConnection, { ...target, buildId: 'b-explicit' })).toEqual({ role: 'current' });
+    expect(await versionRouting(ctx.nativeConnection, { ...target, buildId: `bundle-${bundleHash}` })).toEqual({ role: 'none' });
+    expect(await versionRouting(ctx.nativeConnection, { ...target, deploymentName: 'no-such-deployment', buildId: 'x' })).toEqual({ role: 'none' });
 
     // A new start goes to the Current version.
     const next = `versioned-next-${randomUUID().slice(0, 8)}`;

@@ -18,6 +18,7 @@ import type { WorkerConfig } from './config';
 import { offerCancellationHandler } from './nexus-handler';
 import { startInFlightGauge } from './observability/in-flight';
 import { cppRequestRecorder, pollLatenessRecorder, tokenRequestRecorder, workerMeter } from './observability/metrics';
+import { noteVersionRouting } from './version-routing';
 import { workerDeploymentOptions } from './versioning';
 import { WORKFLOW_BUNDLE_OPTIONS, WORKFLOWS_PATH } from './workflow-bundle';
 
@@ -87,8 +88,8 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
   });
   try {
     // A namespace without our search attributes would fail every run's workflow task in a loop: refuse it before polling.
-    const { address, namespace, taskQueue, nexusEndpoint } = config.temporal;
-    for (const note of await checkNamespaceReady(connection, { address, namespace, taskQueue, name: nexusEndpoint })) {
+    const { address, addressSource, namespace, taskQueue, nexusEndpoint } = config.temporal;
+    for (const note of await checkNamespaceReady(connection, { address, addressSource, namespace, taskQueue, name: nexusEndpoint })) {
       Runtime.instance().logger[note.level](note.message, { sdkComponent: 'worker' });
     }
     const observer = pollLatenessRecorder(workerMeter(config.temporal));
@@ -109,6 +110,8 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
     });
     // Namespace-wide counts are only worth their visibility queries where someone scrapes them.
     const inFlight = config.observability.metricsAddress ? startInFlightGauge(connection, workerMeter(config.temporal), namespace, Runtime.instance().logger) : undefined;
+    const version = worker.options.workerDeploymentOptions?.version;
+    const routingNote = version ? noteVersionRouting(connection, { namespace, ...version }, Runtime.instance().logger) : undefined;
     return {
       worker,
       async run() {
@@ -116,6 +119,7 @@ export async function createCancellationWorker(options: CreateWorkerOptions): Pr
           await worker.run();
         } finally {
           inFlight?.stop();
+          routingNote?.stop();
           await connection.close();
           await clients.close();
         }
