@@ -28,7 +28,8 @@ export const DEADLINE_MS = positive('CLUSTER_DEADLINE_MINUTES', 25) * 60_000;
 export const WORKERS = 3;
 export const NAMESPACE = 'default';
 export const TASK_QUEUE = DEFAULT_TASK_QUEUE;
-export const DATA_DIR = path.join(PROJECT_ROOT, '.data', 'cluster');
+/** `.data/cluster`; the upgrade drill (`npm run test:upgrade`) keeps its own, `.data/upgrade`. */
+export const DATA_DIR = path.resolve(PROJECT_ROOT, process.env.CLUSTER_DATA_DIR || path.join('.data', 'cluster'));
 export const LOG_DIR = path.join(DATA_DIR, 'logs');
 export const VERSIONS = readVersions();
 

@@ -33,20 +33,22 @@ export interface BuildWorkflowBundleOptions {
   openTelemetry?: boolean;
   /** Webpack's warnings and errors still print; progress chatter does not unless true. @default false */
   verbose?: boolean;
+  /** More workflow interceptor modules (the cluster's upgrade drill builds its "version B" so). @default [] */
+  interceptorModules?: string[];
 }
 
 /** Bundles the workflows and writes the bundle; returns the file written and its size in bytes. */
-export async function buildWorkflowBundle(options: BuildWorkflowBundleOptions): Promise<{ outFile: string; bytes: number }> {
+export async function buildWorkflowBundle(options: BuildWorkflowBundleOptions): Promise<{ outFile: string; bytes: number; code: string }> {
   const outFile = path.resolve(options.outFile);
   const noop = () => undefined;
   const logger = options.verbose ? undefined : { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
   const { code } = await bundleWorkflowCode({
     ...WORKFLOW_BUNDLE_OPTIONS,
     workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH,
-    workflowInterceptorModules: options.openTelemetry ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [],
+    workflowInterceptorModules: [...(options.openTelemetry ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : []), ...(options.interceptorModules ?? [])],
     logger,
   });
   await mkdir(path.dirname(outFile), { recursive: true });
   await writeFile(outFile, code);
-  return { outFile, bytes: Buffer.byteLength(code) };
+  return { outFile, bytes: Buffer.byteLength(code), code };
 }
