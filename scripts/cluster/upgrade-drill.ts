@@ -12,6 +12,9 @@
  * 4. rollback: A's workers start again and A is made Current; 50 more start on A while B's runs finish
  *    (or move back to A at their next poll); B drains and stops.
  *
+ * Before the load, `npm run setup` (our TLS variables) and the starter CLI (`--wait`, through a
+ * temporal.toml profile that the operator's Temporal CLI commands use too) must work over mTLS.
+ *
  * It then reads every run of the task queue from the server and prints: cancellations, lost (0),
  * workflow-task failures by cause (non-determinism 0), cancel POSTs per cancellation (1), which
  * version finished how many, and that B's change appears in exactly B's runs. Exit code 0 only if all
@@ -35,6 +38,7 @@ import { DATA_DIR, DEADLINE_MS, LOG_DIR, log, onTeardown, remaining, teardown, V
 import { judgeDrill } from './upgrade/drill-verdict';
 import { DrillLoad } from './upgrade/drill-workload';
 import { operator, type Operator } from './upgrade/operator';
+import { setupOverMtls, starterOverMtls, writeClusterProfile } from './upgrade/tools-over-mtls';
 
 const DEPLOYMENT_NAME = 'cpp-offer-cancellation';
 const FIRST_LOAD = Number(process.env.UPGRADE_CANCELLATIONS || 300);
@@ -101,7 +105,10 @@ async function main(): Promise<void> {
 
   const cli = await resolveTemporalCli({ allowSdkDownload: false });
   if (cli.kind !== 'path') throw new Error('the Temporal CLI is needed (npm run temporal:resolve)');
-  const ops = operator(cli.path, DEPLOYMENT_NAME, { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: infra.cluster.address, ...infra.tls.cliEnv });
+  // The operator's commands and the starter CLI find the cluster through one temporal.toml profile.
+  await setupOverMtls(infra.cluster.address, infra.tls);
+  const profile = writeClusterProfile(DATA_DIR, infra.cluster.address, infra.tls);
+  const ops = operator(cli.path, DEPLOYMENT_NAME, { PATH: process.env.PATH, HOME: process.env.HOME, ...profile });
   const connection = await Connection.connect({ address: infra.cluster.address, tls: infra.tls.connectionTls });
   onTeardown(() => connection.close());
   const load = new DrillLoad(connection, simulator, randomUUID().slice(0, 8));
@@ -112,6 +119,9 @@ async function main(): Promise<void> {
   step('A current');
   await startVersion(a, target, ports);
   await ops.setCurrent(a.buildId);
+  const cliOffer = `cli-${load.runId}`;
+  simulator.setScenario('upgrade', cliOffer, { cancel: { mode: 'synchronous' } });
+  await starterOverMtls(profile, 'upgrade', cliOffer);
   await load.start(FIRST_LOAD, START_RATE, 'A current');
 
   step('B ramping 25 %');
