@@ -128,6 +128,8 @@ async function main(): Promise<void> {
   await startVersion(b, target, ports);
   await ops.setRamping(b.buildId, 25);
   await load.start(Math.round(FIRST_LOAD / 3), START_RATE, 'B ramping 25 %');
+  // Watch the ramp until each of its runs is on a version (the operator watches alerts and the dashboard here).
+  await load.awaitPinned('B ramping 25 %');
 
   step('B current');
   await ops.setCurrent(b.buildId);

@@ -88,6 +88,27 @@ export class DrillLoad {
     });
   }
 
+  /**
+   * Waits until the first run of every cancellation started in `step` has taken its first workflow
+   * task, so is pinned to a version: a run's version is chosen then, not at its start, so a routing
+   * change made before would decide it instead.
+   */
+  async awaitPinned(step: string): Promise<void> {
+    const until = Date.now() + Math.min(remaining(), 120_000);
+    await mapLimit(
+      this.cancellations.filter((c) => c.step === step),
+      16,
+      async (c) => {
+        const handle = this.client.workflow.getHandle(c.workflowId, c.firstRunId);
+        for (;;) {
+          const { raw, status } = await handle.describe();
+          if (raw.workflowExecutionInfo?.versioningInfo?.deploymentVersion || status.name !== 'RUNNING' || Date.now() > until) return;
+          await sleep(500);
+        }
+      },
+    );
+  }
+
   /** The cancel POSTs the simulator received for each offer. */
   postsPerOffer(): Map<string, number> {
     const posts = new Map<string, number>();
