@@ -251,10 +251,14 @@ describe.skipIf(!haveChromium)('Temporal UI', () => {
       await eventually(page, () => page.getByRole('status').getByText('Completed', { exact: true }).waitFor({ timeout: 20_000 }));
       await shot('completed');
 
-      const metadata = await userMetadata(page);
-      expect(metadata.summary).toBe(summary);
-      expect(metadata.currentDetails).toMatch(/^succeeded · asynchronous · 3 polls/);
-      expect(metadata.currentDetails).not.toContain('Next poll');
+      // The page may still hold the details it loaded while the run polled (CI once read "polling · 0 polls"
+      // beside a Completed badge): read them again until they are the last ones.
+      await eventually(page, async () => {
+        const metadata = await userMetadata(page);
+        expect(metadata.summary).toBe(summary);
+        expect(metadata.currentDetails).toMatch(/^succeeded · asynchronous · 3 polls/);
+        expect(metadata.currentDetails).not.toContain('Next poll');
+      });
 
       const progress = await runProgressQuery(page);
       await shot('progress-query');
