@@ -16,8 +16,8 @@ import { expectWaitOf } from '../helpers/timing';
 
 const COMPLETED = 'completed';
 // As in the offers' matrix: client timeouts far from the slow answers, so a busy machine never mixes them up.
-const CLIENT_TIMEOUT_MS = 5_000;
-const SLOW_ANSWER_MS = 8_000;
+const CLIENT_TIMEOUT_MS = 10_000;
+const SLOW_ANSWER_MS = 15_000;
 const POLLING: CancelJobInput['polling'] = { initialIntervalSeconds: 0.2, maxIntervalSeconds: 0.5, backoffCoefficient: 2, timeoutSeconds: 90 };
 
 interface JobFaultCase {
