@@ -63,6 +63,14 @@ describe('replay of recorded histories', () => {
     expect([...listed.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1]).sort()).toEqual(Object.values(PATCHES).sort());
   });
 
+  it('holds no path of the machine that recorded it (record-histories strips the checkout; a copied history kept it)', async () => {
+    const files = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json'));
+    const absolute = /(?:\/(?:work|tmp|home|root|Users)\/|[A-Z]:\\\\)/;
+    const withPaths: string[] = [];
+    for (const file of files) if (absolute.test(await readFile(path.join(HISTORIES_DIR, file), 'utf8'))) withPaths.push(file);
+    expect(withPaths).toEqual([]);
+  });
+
   it('covers every main path', async () => {
     const names = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
     expect(names).toEqual(expect.arrayContaining(REQUIRED));
